@@ -1,0 +1,141 @@
+<#
+.SYNOPSIS
+    Builds, tests and tries out ApiKeyModule.
+.DESCRIPTION
+    Build  (default) lays the importable module out at out/ApiKeyModule.
+    Test   builds, runs the engine's xunit tests, then the module's Pester tests in a child pwsh, and ends with
+           one line "N passed, N failed" (both suites); exits non-zero on any failure.
+    Demo   builds, then makes a real round trip on the store (create, get, update, reset, delete).
+    Shell  builds, then opens a pwsh session with the module imported.
+    Clean  removes out/ and the build folders.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Shell', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'ApiKeyModule'
+
+function Invoke-Native([string] $what, [scriptblock] $command) {
+    & $command
+    if ($LASTEXITCODE -ne 0) { throw "$what failed (exit code $LASTEXITCODE)." }
+}
+
+# The pwsh running this script, so that child sessions use the same PowerShell (the tool manifest's 7.6.9).
+function Get-PwshCommand {
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    if ((Test-Path $exe) -and -not (Test-Path $dll)) { return , @($exe) }
+    if (Test-Path $dll) { return , @('dotnet', $dll) }
+    return , @('pwsh')
+}
+
+function Invoke-Pwsh([string[]] $arguments) {
+    $pwsh = Get-PwshCommand
+    $rest = @($pwsh | Select-Object -Skip 1) + $arguments
+    & $pwsh[0] @rest
+}
+
+function Invoke-Build {
+    $publish = Join-Path $out 'publish'
+    Invoke-Native 'dotnet publish' {
+        dotnet publish (Join-Path $root 'src/ApiKeyModule/ApiKeyModule.csproj') -c $Configuration -o $publish --nologo -v quiet
+    }
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    New-Item -ItemType Directory -Path $moduleOut | Out-Null
+    Copy-Item (Join-Path $publish '*.dll') $moduleOut
+    Copy-Item (Join-Path $publish 'runtimes') $moduleOut -Recurse
+    Copy-Item (Join-Path $publish 'ApiKeyModule.format.ps1xml') $moduleOut
+    Copy-Item (Join-Path $root 'ApiKeyModule.psd1') $moduleOut
+    Write-Host "Module laid out at $moduleOut"
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = dotnet nuget locals global-packages --list
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Invoke-Tests {
+    Invoke-Build
+    $results = Join-Path $out 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results | Out-Null
+
+    $passed = 0; $failed = 0
+
+    dotnet test (Join-Path $root 'tests/ApiKeyModule.Engine.Tests') -c $Configuration --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
+    $trx = Join-Path $results 'xunit.trx'
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($LASTEXITCODE -ne 0 -and $failed -eq 0) { $failed++; Write-Host 'xunit: the run failed before reporting results.' }
+
+    $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester was not found at $pester; the test project's restore downloads it." }
+    $pesterJson = Join-Path $results 'pester.json'
+    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'),
+        '-PesterPath', $pester, '-ModulePath', (Join-Path $moduleOut 'ApiKeyModule.psd1'),
+        '-TestPath', (Join-Path $root 'tests/Pester'), '-ResultPath', $pesterJson)
+    if (Test-Path $pesterJson) {
+        $summary = Get-Content $pesterJson -Raw | ConvertFrom-Json
+        $passed += $summary.Passed
+        $failed += $summary.Failed
+    }
+    else {
+        $failed++
+        Write-Host 'Pester: the run failed before reporting results.'
+    }
+
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+# A real round trip on the store in use ($env:APIKEYMODULE_STORE, else the per-user default); it removes what it made.
+$demo = @'
+$ErrorActionPreference = 'Stop'
+Import-Module $args[0]
+$name = "demo-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+Write-Host "== New-ApiKey: create '$name' with an allowlist (the key is shown only now)"
+$key = New-ApiKey -Name $name -Allowlist @{ method = 'CALL'; resource = 'system.info' }, @{ method = 'GET'; resource = '/pool' } -Verbose
+$key | Format-List
+Write-Host '== Get-ApiKey: every key in the store'
+Get-ApiKey | Format-Table
+Write-Host "== Set-ApiKey: rename, give a YAML allowlist, then reset"
+Set-ApiKey -Id $key.Id -Name "$name-renamed" -Allowlist "- method: SUBSCRIBE`n  resource: certificate.query" -PassThru | Format-Table
+$reset = Get-ApiKey -Id $key.Id | Set-ApiKey -Reset
+Write-Host "New key issued: $($reset.Key.Substring(0, 8))... (the old one no longer matches the stored hash)"
+Write-Host '== Remove-ApiKey'
+Get-ApiKey -Name "$name*" | Remove-ApiKey
+Write-Host "Keys named $name* left: $(@(Get-ApiKey -Name "$name*").Count)"
+'@
+
+function Invoke-Demo {
+    Invoke-Build
+    Invoke-Pwsh @('-NoProfile', '-Command', "& { $demo } '$(Join-Path $moduleOut 'ApiKeyModule.psd1')'")
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Tests }
+    'Demo' { Invoke-Demo }
+    'Shell' {
+        Invoke-Build
+        Invoke-Pwsh @('-NoProfile', '-NoExit', '-Command', "Import-Module '$(Join-Path $moduleOut 'ApiKeyModule.psd1')'; Get-Command -Module ApiKeyModule")
+    }
+    'Clean' {
+        foreach ($dir in @($out) + (Get-ChildItem $root -Recurse -Directory -Include bin, obj | ForEach-Object FullName)) {
+            if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+        }
+    }
+}

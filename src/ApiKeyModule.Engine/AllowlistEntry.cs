@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Generic;
+
+namespace ApiKeyModule
+{
+    /// <summary>One allowlist entry: an HTTP/middleware method and a resource (exact, or an fnmatch pattern with '*').</summary>
+    public sealed class AllowlistEntry : IEquatable<AllowlistEntry>
+    {
+        public static readonly IReadOnlyList<string> Methods = new[] { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE", "*" };
+
+        internal AllowlistEntry(string method, string resource)
+        {
+            Method = method;
+            Resource = resource;
+        }
+
+        public string Method { get; }
+        public string Resource { get; }
+
+        /// <summary>Validates and normalises (method upper-cased); throws <see cref="ApiKeyException"/> on bad input.</summary>
+        public static AllowlistEntry Create(string method, string resource) => AllowlistRules.CreateEntry(method, resource, null);
+
+        public override string ToString() => Method + " " + Resource;
+
+        public bool Equals(AllowlistEntry other) =>
+            other != null && string.Equals(Method, other.Method, StringComparison.Ordinal) && string.Equals(Resource, other.Resource, StringComparison.Ordinal);
+
+        public override bool Equals(object obj) => Equals(obj as AllowlistEntry);
+
+        public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Method) * 31 + StringComparer.Ordinal.GetHashCode(Resource);
+    }
+}

@@ -1,0 +1,23 @@
+using System;
+
+namespace ApiKeyModule
+{
+    /// <summary>
+    /// A failure with a stable <see cref="ErrorId"/> that callers (and scripts) can rely on.
+    /// Messages never contain key material.
+    /// </summary>
+    public sealed class ApiKeyException : Exception
+    {
+        public ApiKeyException(string errorId, ApiKeyErrorCategory category, string message, object target = null, Exception inner = null)
+            : base(message, inner)
+        {
+            ErrorId = errorId;
+            Category = category;
+            Target = target;
+        }
+
+        public string ErrorId { get; }
+        public ApiKeyErrorCategory Category { get; }
+        public object Target { get; }
+    }
+}

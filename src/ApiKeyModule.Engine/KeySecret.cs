@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ApiKeyModule
+{
+    /// <summary>Generation and hashing of the secret part of a key.</summary>
+    internal static class KeySecret
+    {
+        public const int Length = 64;
+        public const string HashAlgorithm = "sha256";
+        private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        // 248 = 4 * 62: bytes at or above it are redrawn so every character is equally likely.
+        private const int Unbiased = 248;
+
+        public static string Generate()
+        {
+            var chars = new char[Length];
+            var buffer = new byte[Length * 2];
+            using (var rng = RandomNumberGenerator.Create())
+            {
+                int filled = 0;
+                while (filled < Length)
+                {
+                    rng.GetBytes(buffer);
+                    for (int i = 0; i < buffer.Length && filled < Length; i++)
+                    {
+                        if (buffer[i] < Unbiased)
+                        {
+                            chars[filled++] = Alphabet[buffer[i] % Alphabet.Length];
+                        }
+                    }
+                }
+            }
+            return new string(chars);
+        }
+
+        /// <summary>NIST SP 800-63B: a key of ~381 random bits needs a one-way hash, not a slow password hash.</summary>
+        public static byte[] Hash(string secret)
+        {
+            using (var sha = SHA256.Create())
+            {
+                return sha.ComputeHash(Encoding.ASCII.GetBytes(secret));
+            }
+        }
+
+        public static string Format(int id, string secret) => id.ToString(CultureInfo.InvariantCulture) + "-" + secret;
+    }
+}

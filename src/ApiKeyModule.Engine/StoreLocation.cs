@@ -1,0 +1,52 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace ApiKeyModule
+{
+    /// <summary>Where the store lives when no path is given.</summary>
+    public static class StoreLocation
+    {
+        public const string EnvironmentVariable = "APIKEYMODULE_STORE";
+        public const string FileName = "apikeys.db";
+        public const string FolderName = "ApiKeyModule";
+
+        /// <summary>An explicit path wins, then <c>APIKEYMODULE_STORE</c>, then the per-user default.</summary>
+        public static string Resolve(string explicitPath = null)
+        {
+            if (!string.IsNullOrWhiteSpace(explicitPath))
+            {
+                return Path.GetFullPath(explicitPath);
+            }
+            string fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            {
+                return Path.GetFullPath(fromEnvironment);
+            }
+            return Default();
+        }
+
+        public static string Default()
+        {
+            string root;
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            }
+            else
+            {
+                root = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+                if (string.IsNullOrWhiteSpace(root) || !Path.IsPathRooted(root))
+                {
+                    string home = Environment.GetEnvironmentVariable("HOME");
+                    if (string.IsNullOrEmpty(home))
+                    {
+                        home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+                    }
+                    root = Path.Combine(home, ".local", "share");
+                }
+            }
+            return Path.Combine(root, FolderName, FileName);
+        }
+    }
+}

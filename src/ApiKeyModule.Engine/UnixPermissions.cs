@@ -1,0 +1,53 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace ApiKeyModule
+{
+    /// <summary>
+    /// Creates the store's folder (0700) and file (0600) on Unix with a umask that never lets them exist with wider
+    /// permissions, not even for a moment.
+    /// </summary>
+    internal static class UnixPermissions
+    {
+        private static readonly object Gate = new object();
+
+        public static bool IsUnix => !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+
+        public static void CreatePrivateFile(string path)
+        {
+            string folder = Path.GetDirectoryName(path);
+            if (!IsUnix)
+            {
+                Directory.CreateDirectory(folder);
+                using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite)) { }
+                return;
+            }
+            lock (Gate)
+            {
+                uint previous = umask(Convert.ToUInt32("077", 8));
+                try
+                {
+                    bool folderIsNew = !Directory.Exists(folder);
+                    Directory.CreateDirectory(folder);
+                    if (folderIsNew)
+                    {
+                        chmod(folder, Convert.ToUInt32("700", 8));
+                    }
+                    using (new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite)) { }
+                    chmod(path, Convert.ToUInt32("600", 8));
+                }
+                finally
+                {
+                    umask(previous);
+                }
+            }
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern uint umask(uint mask);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int chmod(string path, uint mode);
+    }
+}

@@ -1,0 +1,62 @@
+using System;
+using System.Management.Automation;
+
+namespace ApiKeyModule.Commands
+{
+    /// <summary>What every cmdlet shares: -StorePath, the store opened on first use, and errors as ErrorRecords.</summary>
+    public abstract class ApiKeyCmdlet : PSCmdlet, IDisposable
+    {
+        private ApiKeyStore store;
+
+        /// <summary>The store file; default: $env:APIKEYMODULE_STORE, then the per-user store.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StorePath { get; set; }
+
+        /// <summary>Opened on first use, so that -WhatIf and bad input never create a store.</summary>
+        protected ApiKeyStore Store
+        {
+            get
+            {
+                if (store == null)
+                {
+                    try
+                    {
+                        string path = StorePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
+                        store = ApiKeyStore.Open(path);
+                        WriteVerbose("Using the store '" + store.Path + "'.");
+                    }
+                    catch (ApiKeyException e)
+                    {
+                        ThrowTerminatingError(ToErrorRecord(e));
+                    }
+                    catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
+                    {
+                        ThrowTerminatingError(new ErrorRecord(e, "StorePathInvalid", ErrorCategory.InvalidArgument, StorePath));
+                    }
+                }
+                return store;
+            }
+        }
+
+        protected override void EndProcessing() => Dispose();
+
+        public void Dispose()
+        {
+            store?.Dispose();
+            store = null;
+        }
+
+        protected void WriteError(ApiKeyException e) => WriteError(ToErrorRecord(e));
+
+        protected void ThrowTerminatingError(ApiKeyException e) => ThrowTerminatingError(ToErrorRecord(e));
+
+        internal static ErrorRecord ToErrorRecord(ApiKeyException e)
+        {
+            var category = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), e.Category.ToString());
+            return new ErrorRecord(e, e.ErrorId, category, e.Target);
+        }
+
+        internal static string Describe(ApiKey key) => $"Id {key.Id} ('{key.Name}')";
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Text;
+
+namespace ApiKeyModule.Commands
+{
+    [Cmdlet(VerbsCommon.Get, "ApiKey", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ApiKey))]
+    public sealed class GetApiKeyCommand : ApiKeyCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Name { get; set; }
+
+        [Parameter(ParameterSetName = IdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int[] Id { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                if (ParameterSetName == IdSet)
+                {
+                    WriteById();
+                }
+                else if (Name == null)
+                {
+                    foreach (ApiKey key in Store.List())
+                    {
+                        WriteObject(key);
+                    }
+                }
+                else
+                {
+                    WriteByName();
+                }
+            }
+            catch (ApiKeyException e)
+            {
+                ThrowTerminatingError(e);
+            }
+        }
+
+        private void WriteById()
+        {
+            foreach (int id in Id)
+            {
+                ApiKey key = Store.Get(id);
+                if (key == null)
+                {
+                    WriteError(ApiKeyStore.NotFound(id));
+                }
+                else
+                {
+                    WriteObject(key);
+                }
+            }
+        }
+
+        private void WriteByName()
+        {
+            var written = new HashSet<int>();
+            foreach (string name in Name)
+            {
+                if (!WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    ApiKey key = Store.GetByName(name);
+                    if (key == null)
+                    {
+                        WriteError(ApiKeyStore.NotFound(name));
+                    }
+                    else if (written.Add(key.Id))
+                    {
+                        WriteObject(key);
+                    }
+                    continue;
+                }
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                foreach (ApiKey key in Store.ListByNamePrefix(LiteralPrefix(name)))
+                {
+                    if (pattern.IsMatch(key.Name) && written.Add(key.Id))
+                    {
+                        WriteObject(key);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The text before the first wildcard character, so the store can narrow the search by its name index.</summary>
+        private static string LiteralPrefix(string pattern)
+        {
+            var prefix = new StringBuilder();
+            for (int i = 0; i < pattern.Length; i++)
+            {
+                char c = pattern[i];
+                if (c == '`' && i + 1 < pattern.Length)
+                {
+                    prefix.Append(pattern[++i]);
+                }
+                else if (c == '*' || c == '?' || c == '[')
+                {
+                    break;
+                }
+                else
+                {
+                    prefix.Append(c);
+                }
+            }
+            return prefix.ToString();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace ApiKeyModule.Commands
+{
+    [Cmdlet(VerbsCommon.Set, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
+    [OutputType(typeof(ApiKey), typeof(IssuedApiKey))]
+    public sealed class SetApiKeyCommand : ApiKeyCmdlet
+    {
+        private const string IdSet = "Id";
+        private const string InputObjectSet = "InputObject";
+        private ApiKeyChanges changes;
+
+        [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int Id { get; set; }
+
+        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+        public ApiKey InputObject { get; set; }
+
+        // Name and Allowlist are not taken from the pipeline: a piped key would otherwise set its own values back.
+        [Parameter]
+        public string Name { get; set; }
+
+        [Parameter]
+        [AllowEmptyCollection]
+        public object[] Allowlist { get; set; }
+
+        /// <summary>Replace the secret; the old key stops working at once. The new key is always written out.</summary>
+        [Parameter]
+        public SwitchParameter Reset { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                changes = new ApiKeyChanges
+                {
+                    Name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? NameRules.Validate(Name) : null,
+                    Allowlist = MyInvocation.BoundParameters.ContainsKey(nameof(Allowlist)) ? AllowlistInput.Convert(Allowlist) : null,
+                    Reset = Reset,
+                };
+                if (changes.IsEmpty)
+                {
+                    throw new ApiKeyException("NoChangeRequested", ApiKeyErrorCategory.InvalidArgument,
+                        "Nothing to change. Give -Name, -Allowlist or -Reset.");
+                }
+            }
+            catch (ApiKeyException e)
+            {
+                ThrowTerminatingError(e);
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            int id = ParameterSetName == InputObjectSet ? InputObject.Id : Id;
+            try
+            {
+                ApiKey current = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
+                if (!ShouldProcess(Describe(current), Action()))
+                {
+                    return;
+                }
+                ApiKey updated = Store.Update(id, changes);
+                if (updated is IssuedApiKey || PassThru)
+                {
+                    WriteObject(updated);
+                }
+            }
+            catch (ApiKeyException e)
+            {
+                WriteError(e);
+            }
+        }
+
+        private string Action()
+        {
+            var parts = new List<string>();
+            if (changes.Name != null)
+            {
+                parts.Add($"Rename API key to '{changes.Name}'");
+            }
+            if (changes.Allowlist != null)
+            {
+                parts.Add(changes.Allowlist.Count == 0 ? "Clear the allowlist" : "Replace the allowlist with " + string.Join(", ", changes.Allowlist));
+            }
+            if (changes.Reset)
+            {
+                parts.Add("Reset the key (the current key stops working)");
+            }
+            return string.Join("; ", parts);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+# Runs the Pester suite against the built module in this (fresh) process and writes the counts as JSON.
+param(
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $TestPath,
+    [Parameter(Mandatory)] [string] $ResultPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+
+$env:APIKEYMODULE_TEST_MODULE = $ModulePath
+# No test may reach the user's real store: the default location points into a throw-away folder.
+$sandbox = Join-Path ([IO.Path]::GetTempPath()) ("apikeymodule-tests-" + [guid]::NewGuid())
+New-Item -ItemType Directory -Path $sandbox | Out-Null
+$env:XDG_DATA_HOME = Join-Path $sandbox 'xdg'
+$env:LOCALAPPDATA = Join-Path $sandbox 'localappdata'
+Remove-Item Env:APIKEYMODULE_STORE -ErrorAction Ignore
+
+$config = New-PesterConfiguration
+$config.Run.Path = $TestPath
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+try {
+    $result = Invoke-Pester -Configuration $config
+    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    @{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content -Path $ResultPath
+}
+finally {
+    Remove-Item $sandbox -Recurse -Force -ErrorAction Ignore
+}

@@ -1,0 +1,91 @@
+# The module as a whole: what it exports, the metadata of its cmdlets, and its default views.
+BeforeAll {
+    Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
+Describe 'Module manifest and exports' {
+    It 'CmdletsToExport in the manifest is exactly the four cmdlets' {
+        $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
+        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,New-ApiKey,Remove-ApiKey,Set-ApiKey'
+    }
+
+    It 'the imported module exposes exactly the four cmdlets and nothing else' {
+        $module = Get-Module ApiKeyModule
+        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,New-ApiKey,Remove-ApiKey,Set-ApiKey'
+        $module.ExportedFunctions.Count | Should -Be 0
+        $module.ExportedAliases.Count | Should -Be 0
+        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,New-ApiKey,Remove-ApiKey,Set-ApiKey'
+    }
+
+    It 'every cmdlet has a -StorePath parameter' -ForEach @(
+        @{ Command = 'New-ApiKey' }, @{ Command = 'Get-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }
+    ) {
+        (Get-Command $Command).Parameters.Keys | Should -Contain 'StorePath'
+    }
+}
+
+Describe 'Cmdlet metadata' {
+    It '<Command> declares the output type(s) <Expected>' -ForEach @(
+        @{ Command = 'New-ApiKey'; Expected = 'ApiKeyModule.IssuedApiKey' }
+        @{ Command = 'Get-ApiKey'; Expected = 'ApiKeyModule.ApiKey' }
+        @{ Command = 'Set-ApiKey'; Expected = 'ApiKeyModule.ApiKey,ApiKeyModule.IssuedApiKey' }
+    ) {
+        (@((Get-Command $Command).OutputType | ForEach-Object Name) | Sort-Object -Unique) -join ',' | Should -Be $Expected
+    }
+
+    It '<Command> supports ShouldProcess (-WhatIf and -Confirm)' -ForEach @(
+        @{ Command = 'New-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }
+    ) {
+        $info = Get-Command $Command
+        $attribute = $info.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attribute.SupportsShouldProcess | Should -BeTrue
+        $info.Parameters.Keys | Should -Contain 'WhatIf'
+        $info.Parameters.Keys | Should -Contain 'Confirm'
+    }
+
+    It 'Get-ApiKey changes nothing and so has no -WhatIf' {
+        (Get-Command Get-ApiKey).Parameters.Keys | Should -Not -Contain 'WhatIf'
+    }
+
+    It 'Set-ApiKey does not bind -Name or -Allowlist from the pipeline' {
+        $parameters = (Get-Command Set-ApiKey).Parameters
+        foreach ($name in 'Name', 'Allowlist') {
+            $attributes = $parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+            $attributes | ForEach-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName } | Should -Not -Contain $true
+        }
+    }
+}
+
+Describe 'Default views' {
+    BeforeEach {
+        $store = New-TestStorePath
+        $two = New-ApiKey -StorePath $store -Name 'two-entries' -Allowlist @{ method = 'CALL'; resource = 'system.info' }, @{ method = 'GET'; resource = '/pool' }
+        $one = New-ApiKey -StorePath $store -Name 'one-entry' -Allowlist @{ method = 'SUBSCRIBE'; resource = 'certificate.query' }
+    }
+
+    It 'Get-ApiKey | Format-Table shows the columns Id, Name, CreatedAt, Allowlist and summarises the allowlist' {
+        $text = Get-ApiKey -StorePath $store | Format-Table | Out-String -Width 200
+        $text | Should -Match '(?m)^\s*Id\s+Name\s+CreatedAt\s+Allowlist\s*$'
+        $text | Should -Match "(?m)^\s*$($two.Id)\s+two-entries\s+.*CALL system\.info, \+1 more\s*$"
+        $text | Should -Match "(?m)^\s*$($one.Id)\s+one-entry\s+.*SUBSCRIBE certificate\.query\s*$"
+    }
+
+    It 'Get-ApiKey without Format-Table shows the same table' {
+        $text = Get-ApiKey -StorePath $store | Out-String -Width 200
+        $text | Should -Match '(?m)^\s*Id\s+Name\s+CreatedAt\s+Allowlist\s*$'
+        $text | Should -Match 'CALL system\.info, \+1 more'
+    }
+
+    It 'New-ApiKey output shows the Key' {
+        $key = New-ApiKey -StorePath $store -Name 'shown'
+        $text = $key | Out-String -Width 200
+        $text | Should -Match "(?m)^\s*Key\s*:\s*$([regex]::Escape($key.Key))\s*$"
+        $text | Should -Match '(?m)^\s*Name\s*:\s*shown\s*$'
+    }
+
+    It 'Set-ApiKey -Reset output shows the new Key' {
+        $reset = Set-ApiKey -StorePath $store -Id $one.Id -Reset
+        $reset | Out-String -Width 200 | Should -Match "(?m)^\s*Key\s*:\s*$([regex]::Escape($reset.Key))\s*$"
+    }
+}
