@@ -26,6 +26,10 @@ namespace ApiKeyModule
             return text.ToString();
         }
 
+        /// <summary>For people (audit log, messages): entries separated by ", ", or "(none)".</summary>
+        public static string Show(IReadOnlyList<AllowlistEntry> allowlist) =>
+            allowlist.Count == 0 ? "(none)" : string.Join(", ", allowlist);
+
         public static IReadOnlyList<AllowlistEntry> Read(string text)
         {
             if (text.Length == 0)

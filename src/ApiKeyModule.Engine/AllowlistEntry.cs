@@ -20,6 +20,19 @@ namespace ApiKeyModule
         /// <summary>Validates and normalises (method upper-cased); throws <see cref="ApiKeyException"/> on bad input.</summary>
         public static AllowlistEntry Create(string method, string resource) => AllowlistRules.CreateEntry(method, resource, null);
 
+        /// <summary>
+        /// TrueNAS's rule: the entry's method is '*' or the same; its resource is the same, or, when it holds '*', an
+        /// fnmatch pattern that the resource matches.
+        /// </summary>
+        public bool Allows(string method, string resource)
+        {
+            if (Method != "*" && !string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+            return Resource.IndexOf('*') >= 0 ? Fnmatch.IsMatch(resource, Resource) : string.Equals(Resource, resource, StringComparison.Ordinal);
+        }
+
         public override string ToString() => Method + " " + Resource;
 
         public bool Equals(AllowlistEntry other) =>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace ApiKeyModule
@@ -7,9 +8,12 @@ namespace ApiKeyModule
     {
         public string Name { get; set; }
         public IReadOnlyList<AllowlistEntry> Allowlist { get; set; }
-        /// <summary>Replace the secret: the old key stops working at once.</summary>
+        /// <summary>Replace the secret: the old key stops working at once, and a revoked key is revoked no more.</summary>
         public bool Reset { get; set; }
+        public DateTime? ExpiresAt { get; set; }
+        /// <summary>Remove the expiry date.</summary>
+        public bool NeverExpires { get; set; }
 
-        public bool IsEmpty => Name == null && Allowlist == null && !Reset;
+        public bool IsEmpty => Name == null && Allowlist == null && !Reset && ExpiresAt == null && !NeverExpires;
     }
 }

@@ -6,13 +6,14 @@ using Microsoft.Data.Sqlite;
 namespace ApiKeyModule
 {
     /// <summary>
-    /// The SQLite store shared by every session and process of a user. Each change is one durable transaction.
-    /// Not thread-safe: use one instance per thread.
+    /// The SQLite store shared by every session and process of a user. Each change is one durable transaction,
+    /// with its audit rows. Not thread-safe: use one instance per thread (or <see cref="ApiKeyVerifier"/>).
     /// </summary>
-    public sealed class ApiKeyStore : IDisposable
+    public sealed partial class ApiKeyStore : IDisposable
     {
-        private const string Columns = "id, name, created_at, allowlist";
+        private const string Columns = "id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at";
         private readonly SqliteConnection connection;
+        private readonly AuditLog audit;
         private SqliteCommand insert;
         private SqliteTransaction transaction;
 
@@ -20,6 +21,7 @@ namespace ApiKeyModule
         {
             Path = path;
             this.connection = connection;
+            audit = new AuditLog(connection);
         }
 
         public string Path { get; }
@@ -39,39 +41,39 @@ namespace ApiKeyModule
             return new ApiKeyStore(resolved, StoreConnection.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
         }
 
-        public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry> allowlist)
+        public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry> allowlist, DateTime? expiresAt = null)
         {
             NameRules.Validate(name);
             allowlist = AllowlistRules.Normalize(allowlist ?? new AllowlistEntry[0]);
+            expiresAt = ExpiryRules.Validate(expiresAt);
             string secret = KeySecret.Generate();
-            DateTime createdAt = Now();
-            if (insert == null)
+            DateTime createdAt = UnixTime.Now();
+            return InTransaction(name, () =>
             {
-                insert = connection.CreateCommand();
-                insert.CommandText = "INSERT INTO api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm) " +
-                                     "VALUES ($name, $folded, $created, $allowlist, $hash, $algorithm) RETURNING id";
-                insert.Parameters.Add("$name", SqliteType.Text);
-                insert.Parameters.Add("$folded", SqliteType.Text);
-                insert.Parameters.Add("$created", SqliteType.Integer);
-                insert.Parameters.Add("$allowlist", SqliteType.Text);
-                insert.Parameters.Add("$hash", SqliteType.Blob);
-                insert.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
-            }
-            insert.Parameters["$name"].Value = name;
-            insert.Parameters["$folded"].Value = NameRules.Fold(name);
-            insert.Parameters["$created"].Value = ToUnixMilliseconds(createdAt);
-            insert.Parameters["$allowlist"].Value = AllowlistColumn.Write(allowlist);
-            insert.Parameters["$hash"].Value = KeySecret.Hash(secret);
-            int id;
-            try
-            {
-                id = Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            }
-            catch (SqliteException e)
-            {
-                throw Translate(e, name);
-            }
-            return new IssuedApiKey(new ApiKey(id, name, createdAt, allowlist), KeySecret.Format(id, secret));
+                if (insert == null)
+                {
+                    insert = connection.CreateCommand();
+                    insert.CommandText = "INSERT INTO api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at) " +
+                                         "VALUES ($name, $folded, $created, $allowlist, $hash, $algorithm, $expires) RETURNING id";
+                    foreach (string parameter in new[] { "$name", "$folded", "$created", "$allowlist", "$hash", "$expires" })
+                    {
+                        insert.Parameters.Add(parameter, SqliteType.Text);
+                    }
+                    insert.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
+                }
+                insert.Transaction = transaction;
+                insert.Parameters["$name"].Value = name;
+                insert.Parameters["$folded"].Value = NameRules.Fold(name);
+                insert.Parameters["$created"].Value = UnixTime.ToMilliseconds(createdAt);
+                insert.Parameters["$allowlist"].Value = AllowlistColumn.Write(allowlist);
+                insert.Parameters["$hash"].Value = KeySecret.Hash(secret);
+                insert.Parameters["$expires"].Value = Milliseconds(expiresAt);
+                int id = Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+                audit.Append(transaction, AuditAction.Create, id, name, null, AllowlistColumn.Show(allowlist),
+                    expiresAt != null ? "Expires " + UnixTime.Show(expiresAt) : null);
+                var record = new ApiKey(id, name, createdAt, allowlist, expiresAt);
+                return new IssuedApiKey(record, KeySecret.Format(id, secret));
+            });
         }
 
         /// <summary>The key with this id, or null.</summary>
@@ -114,35 +116,135 @@ namespace ApiKeyModule
             if (changes == null || changes.IsEmpty)
             {
                 throw new ApiKeyException("NoChangeRequested", ApiKeyErrorCategory.InvalidArgument,
-                    "Nothing to change. Give -Name, -Allowlist or -Reset.", id);
+                    "Nothing to change. Give -Name, -Allowlist, -ExpiresAt, -NeverExpires or -Reset.", id);
             }
             string name = changes.Name == null ? null : NameRules.Validate(changes.Name);
             IReadOnlyList<AllowlistEntry> allowlist = changes.Allowlist == null ? null : AllowlistRules.Normalize(changes.Allowlist);
+            DateTime? expiresAt = ExpiryRules.Validate(changes.ExpiresAt);
+            return InTransaction(name, () =>
+            {
+                ApiKey current = Get(id) ?? throw NotFound(id);
+                string secret = changes.Reset ? KeySecret.Generate() : null;
+                var updated = new ApiKey(id, name ?? current.Name, current.CreatedAt, allowlist ?? current.Allowlist,
+                    changes.NeverExpires ? null : expiresAt ?? current.ExpiresAt,
+                    !changes.Reset && current.Revoked, changes.Reset ? null : current.RevokedReason, current.LastUsedAt);
+                using (SqliteCommand command = Command(
+                    "UPDATE api_keys SET name = $name, name_folded = $folded, allowlist = $allowlist, expires_at = $expires, " +
+                    "revoked = $revoked, revoked_reason = $reason" + (secret != null ? ", key_hash = $hash, hash_algorithm = $algorithm" : "") +
+                    " WHERE id = $id"))
+                {
+                    command.Parameters.AddWithValue("$id", id);
+                    command.Parameters.AddWithValue("$name", updated.Name);
+                    command.Parameters.AddWithValue("$folded", NameRules.Fold(updated.Name));
+                    command.Parameters.AddWithValue("$allowlist", AllowlistColumn.Write(updated.Allowlist));
+                    command.Parameters.AddWithValue("$expires", Milliseconds(updated.ExpiresAt));
+                    command.Parameters.AddWithValue("$revoked", updated.Revoked);
+                    command.Parameters.AddWithValue("$reason", (object)updated.RevokedReason ?? DBNull.Value);
+                    if (secret != null)
+                    {
+                        command.Parameters.AddWithValue("$hash", KeySecret.Hash(secret));
+                        command.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
+                    }
+                    command.ExecuteNonQuery();
+                }
+                AuditChanges(current, updated, changes.Reset);
+                return secret != null ? new IssuedApiKey(updated, KeySecret.Format(id, secret)) : updated;
+            });
+        }
+
+        /// <summary>Marks the key revoked: it fails verification with Revoked until it is reset.</summary>
+        public ApiKey Revoke(int id, string reason)
+        {
+            return InTransaction(null, () =>
+            {
+                ApiKey current = Get(id) ?? throw NotFound(id);
+                using (SqliteCommand command = Command("UPDATE api_keys SET revoked = 1, revoked_reason = $reason WHERE id = $id"))
+                {
+                    command.Parameters.AddWithValue("$id", id);
+                    command.Parameters.AddWithValue("$reason", (object)reason ?? DBNull.Value);
+                    command.ExecuteNonQuery();
+                }
+                audit.Append(transaction, AuditAction.Revoke, id, current.Name, details: reason);
+                return new ApiKey(id, current.Name, current.CreatedAt, current.Allowlist, current.ExpiresAt, true, reason, current.LastUsedAt);
+            });
+        }
+
+        /// <summary>Deletes the key; throws ApiKeyNotFound when there is none with this id. Its audit rows stay.</summary>
+        public void Delete(int id)
+        {
+            InTransaction<object>(null, () =>
+            {
+                ApiKey current = Get(id) ?? throw NotFound(id);
+                using (SqliteCommand command = Command("DELETE FROM api_keys WHERE id = $id"))
+                {
+                    command.Parameters.AddWithValue("$id", id);
+                    command.ExecuteNonQuery();
+                }
+                audit.Append(transaction, AuditAction.Delete, id, current.Name, current.Name, null);
+                return null;
+            });
+        }
+
+        /// <summary>The audit log, newest first, optionally for some keys and within a time range (exclusive).</summary>
+        public IEnumerable<ApiKeyAuditEntry> ReadAuditLog(IReadOnlyCollection<int> keyIds = null, DateTime? after = null, DateTime? before = null)
+        {
+            try
+            {
+                return audit.Read(keyIds, after, before);
+            }
+            catch (SqliteException e)
+            {
+                throw StoreErrors.From(e, Path);
+            }
+        }
+
+        public void Dispose()
+        {
+            insert?.Dispose();
+            verify?.Dispose();
+            touch?.Dispose();
+            audit.Dispose();
+            connection.Dispose();
+        }
+
+        internal static ApiKeyException NotFound(object idOrName) =>
+            new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                idOrName is int
+                    ? $"No API key has Id {idOrName}. Run Get-ApiKey to list the keys."
+                    : $"No API key is named '{idOrName}'. Run Get-ApiKey to list the keys, or use a wildcard such as '{idOrName}*'.",
+                idOrName);
+
+        private void AuditChanges(ApiKey before, ApiKey after, bool reset)
+        {
+            if (before.Name != after.Name)
+            {
+                audit.Append(transaction, AuditAction.Rename, after.Id, after.Name, before.Name, after.Name);
+            }
+            string oldAllowlist = AllowlistColumn.Show(before.Allowlist), newAllowlist = AllowlistColumn.Show(after.Allowlist);
+            if (oldAllowlist != newAllowlist)
+            {
+                audit.Append(transaction, AuditAction.SetAllowlist, after.Id, after.Name, oldAllowlist, newAllowlist);
+            }
+            if (before.ExpiresAt != after.ExpiresAt)
+            {
+                audit.Append(transaction, AuditAction.SetExpiry, after.Id, after.Name, UnixTime.Show(before.ExpiresAt), UnixTime.Show(after.ExpiresAt));
+            }
+            if (reset)
+            {
+                audit.Append(transaction, AuditAction.Reset, after.Id, after.Name, details: before.Revoked ? "The key was revoked; reset un-revokes it." : null);
+            }
+        }
+
+        /// <summary>Runs <paramref name="work"/> in a write transaction (taken at once, so concurrent writers queue on the busy timeout).</summary>
+        private T InTransaction<T>(string name, Func<T> work)
+        {
             try
             {
                 using (transaction = connection.BeginTransaction())
                 {
-                    ApiKey current = Get(id) ?? throw NotFound(id);
-                    string secret = changes.Reset ? KeySecret.Generate() : null;
-                    using (SqliteCommand command = connection.CreateCommand())
-                    {
-                        command.Transaction = transaction;
-                        command.CommandText = "UPDATE api_keys SET name = $name, name_folded = $folded, allowlist = $allowlist" +
-                                              (secret != null ? ", key_hash = $hash, hash_algorithm = $algorithm" : "") + " WHERE id = $id";
-                        command.Parameters.AddWithValue("$id", id);
-                        command.Parameters.AddWithValue("$name", name ?? current.Name);
-                        command.Parameters.AddWithValue("$folded", NameRules.Fold(name ?? current.Name));
-                        command.Parameters.AddWithValue("$allowlist", AllowlistColumn.Write(allowlist ?? current.Allowlist));
-                        if (secret != null)
-                        {
-                            command.Parameters.AddWithValue("$hash", KeySecret.Hash(secret));
-                            command.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
-                        }
-                        command.ExecuteNonQuery();
-                    }
+                    T result = work();
                     transaction.Commit();
-                    var updated = new ApiKey(id, name ?? current.Name, current.CreatedAt, allowlist ?? current.Allowlist);
-                    return secret != null ? new IssuedApiKey(updated, KeySecret.Format(id, secret)) : updated;
+                    return result;
                 }
             }
             catch (SqliteException e)
@@ -156,48 +258,18 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>Deletes the key; throws ApiKeyNotFound when there is none with this id.</summary>
-        public void Delete(int id)
+        private SqliteCommand Command(string sql)
         {
-            int deleted;
-            try
-            {
-                using (SqliteCommand command = connection.CreateCommand())
-                {
-                    command.CommandText = "DELETE FROM api_keys WHERE id = $id";
-                    command.Parameters.AddWithValue("$id", id);
-                    deleted = command.ExecuteNonQuery();
-                }
-            }
-            catch (SqliteException e)
-            {
-                throw StoreErrors.From(e, Path);
-            }
-            if (deleted == 0)
-            {
-                throw NotFound(id);
-            }
+            SqliteCommand command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = transaction;
+            return command;
         }
-
-        public void Dispose()
-        {
-            insert?.Dispose();
-            connection.Dispose();
-        }
-
-        internal static ApiKeyException NotFound(object idOrName) =>
-            new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
-                idOrName is int
-                    ? $"No API key has Id {idOrName}. Run Get-ApiKey to list the keys."
-                    : $"No API key is named '{idOrName}'. Run Get-ApiKey to list the keys, or use a wildcard such as '{idOrName}*'.",
-                idOrName);
 
         private IEnumerable<ApiKey> Query(string condition, object parameter)
         {
-            using (SqliteCommand command = connection.CreateCommand())
+            using (SqliteCommand command = Command("SELECT " + Columns + " FROM api_keys " + condition))
             {
-                command.CommandText = "SELECT " + Columns + " FROM api_keys " + condition;
-                command.Transaction = transaction;
                 if (parameter != null)
                 {
                     command.Parameters.AddWithValue("$p", parameter);
@@ -218,8 +290,12 @@ namespace ApiKeyModule
                         yield return new ApiKey(
                             reader.GetInt32(0),
                             reader.GetString(1),
-                            FromUnixMilliseconds(reader.GetInt64(2)),
-                            AllowlistColumn.Read(reader.GetString(3)));
+                            UnixTime.FromMilliseconds(reader.GetInt64(2)),
+                            AllowlistColumn.Read(reader.GetString(3)),
+                            Time(reader, 4),
+                            reader.GetBoolean(5),
+                            reader.IsDBNull(6) ? null : reader.GetString(6),
+                            Time(reader, 7));
                     }
                 }
             }
@@ -238,12 +314,9 @@ namespace ApiKeyModule
             return StoreErrors.From(e, Path);
         }
 
-        private static DateTime Now() => FromUnixMilliseconds(ToUnixMilliseconds(DateTime.UtcNow));
+        private static object Milliseconds(DateTime? time) => time == null ? (object)DBNull.Value : UnixTime.ToMilliseconds(time.Value);
 
-        private static long ToUnixMilliseconds(DateTime utc) => (utc.Ticks - UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
-
-        private static DateTime FromUnixMilliseconds(long milliseconds) => new DateTime(UnixEpoch.Ticks + milliseconds * TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-
-        private static readonly DateTime UnixEpoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        private static DateTime? Time(SqliteDataReader reader, int column) =>
+            reader.IsDBNull(column) ? (DateTime?)null : UnixTime.FromMilliseconds(reader.GetInt64(column));
     }
 }

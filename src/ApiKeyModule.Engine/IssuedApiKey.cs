@@ -7,7 +7,7 @@ namespace ApiKeyModule
     public sealed class IssuedApiKey : ApiKey
     {
         internal IssuedApiKey(ApiKey record, string key)
-            : base(record.Id, record.Name, record.CreatedAt, record.Allowlist)
+            : base(record)
         {
             Key = key;
         }

@@ -18,6 +18,26 @@ namespace ApiKeyModule
                 key_hash       BLOB    NOT NULL,
                 hash_algorithm TEXT    NOT NULL
             );",
+            // Version 2: expiry, revocation, last use, and the audit log.
+            @"ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+              ALTER TABLE api_keys ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+              ALTER TABLE api_keys ADD COLUMN revoked_reason TEXT;
+              ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+              CREATE TABLE audit_log (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                at         INTEGER NOT NULL,
+                action     TEXT    NOT NULL,
+                key_id     INTEGER,
+                key_name   TEXT,
+                old_value  TEXT,
+                new_value  TEXT,
+                details    TEXT,
+                os_user    TEXT    NOT NULL,
+                host       TEXT    NOT NULL,
+                process_id INTEGER NOT NULL
+              );
+              CREATE INDEX audit_log_at ON audit_log (at);
+              CREATE INDEX audit_log_key ON audit_log (key_id, at);",
         };
 
         public static int CurrentVersion => Migrations.Length;

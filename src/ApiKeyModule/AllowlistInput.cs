@@ -25,6 +25,9 @@ namespace ApiKeyModule.Commands
                     case AllowlistEntry entry:
                         entries.Add(entry);
                         break;
+                    case string document when string.IsNullOrWhiteSpace(document):
+                        // An empty cell (Import-Csv) means no entries, as @() does.
+                        break;
                     case string document:
                         entries.AddRange(AllowlistDocument.Parse(document));
                         break;
@@ -44,7 +47,7 @@ namespace ApiKeyModule.Commands
                         break;
                 }
             }
-            return entries;
+            return AllowlistRules.Normalize(entries);
         }
 
         private static IEnumerable<KeyValuePair<string, object>> Fields(IDictionary table)

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 
@@ -14,17 +15,22 @@ namespace ApiKeyModule.Commands
         [AllowEmptyCollection]
         public object[] Allowlist { get; set; }
 
+        /// <summary>When the key stops working (a local time unless its Kind is Utc); it must lie in the future.</summary>
+        [Parameter]
+        public DateTime ExpiresAt { get; set; }
+
         protected override void ProcessRecord()
         {
             try
             {
                 NameRules.Validate(Name);
                 IReadOnlyList<AllowlistEntry> allowlist = AllowlistInput.Convert(Allowlist);
+                DateTime? expiresAt = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAt)) ? ExpiryRules.Validate(ExpiresAt) : null;
                 if (!ShouldProcess($"'{Name}'", "Create API key"))
                 {
                     return;
                 }
-                IssuedApiKey key = Store.Create(Name, allowlist);
+                IssuedApiKey key = Store.Create(Name, allowlist, expiresAt);
                 if (key.Allowlist.Count == 0)
                 {
                     WriteWarning($"The key '{key.Name}' (Id {key.Id}) has an empty allowlist, which grants nothing. " +

@@ -18,19 +18,9 @@ namespace ApiKeyModule.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == InputObjectSet)
+            foreach (int id in ParameterSetName == InputObjectSet ? Ids(InputObject) : Id)
             {
-                foreach (ApiKey key in InputObject)
-                {
-                    Remove(key.Id);
-                }
-            }
-            else
-            {
-                foreach (int id in Id)
-                {
-                    Remove(id);
-                }
+                Remove(id);
             }
         }
 

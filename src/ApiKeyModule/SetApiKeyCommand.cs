@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 
@@ -30,6 +31,14 @@ namespace ApiKeyModule.Commands
         [Parameter]
         public SwitchParameter Reset { get; set; }
 
+        /// <summary>When the key stops working (a local time unless its Kind is Utc); it must lie in the future.</summary>
+        [Parameter]
+        public DateTime ExpiresAt { get; set; }
+
+        /// <summary>Remove the expiry date: the key works until it is revoked or removed.</summary>
+        [Parameter]
+        public SwitchParameter NeverExpires { get; set; }
+
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
@@ -42,11 +51,18 @@ namespace ApiKeyModule.Commands
                     Name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? NameRules.Validate(Name) : null,
                     Allowlist = MyInvocation.BoundParameters.ContainsKey(nameof(Allowlist)) ? AllowlistInput.Convert(Allowlist) : null,
                     Reset = Reset,
+                    ExpiresAt = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAt)) ? ExpiryRules.Validate(ExpiresAt) : null,
+                    NeverExpires = NeverExpires,
                 };
                 if (changes.IsEmpty)
                 {
                     throw new ApiKeyException("NoChangeRequested", ApiKeyErrorCategory.InvalidArgument,
-                        "Nothing to change. Give -Name, -Allowlist or -Reset.");
+                        "Nothing to change. Give -Name, -Allowlist, -ExpiresAt, -NeverExpires or -Reset.");
+                }
+                if (changes.ExpiresAt != null && changes.NeverExpires)
+                {
+                    throw new ApiKeyException("ConflictingExpiry", ApiKeyErrorCategory.InvalidArgument,
+                        "Give -ExpiresAt or -NeverExpires, not both.");
                 }
             }
             catch (ApiKeyException e)
@@ -87,6 +103,10 @@ namespace ApiKeyModule.Commands
             if (changes.Allowlist != null)
             {
                 parts.Add(changes.Allowlist.Count == 0 ? "Clear the allowlist" : "Replace the allowlist with " + string.Join(", ", changes.Allowlist));
+            }
+            if (changes.ExpiresAt != null || changes.NeverExpires)
+            {
+                parts.Add("Set expiry to " + UnixTime.Show(changes.ExpiresAt));
             }
             if (changes.Reset)
             {

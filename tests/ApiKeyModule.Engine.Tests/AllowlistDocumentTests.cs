@@ -2,10 +2,9 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Text;
-using ApiKeyModule;
 using Xunit;
 
-namespace ApiKeyModule.Engine.Tests
+namespace ApiKeyModule.Tests
 {
     public class AllowlistDocumentTests
     {
@@ -137,6 +136,17 @@ namespace ApiKeyModule.Engine.Tests
             var e = AssertInvalidDocument(text);
             Assert.Contains("not valid YAML or JSON", e.Message);
             Assert.Contains(position, e.Message);
+        }
+
+        // Inputs on which YamlDotNet throws something other than YamlException, or drops an empty key.
+        [Theory]
+        [InlineData("- : x\n")]
+        [InlineData("- method: \n\n\n  :")]
+        [InlineData("#c\n...\n[<<: \\|\n{resourceresource&a <<: ...\n!!str '---\n---\n\"- *bresource:*b")]
+        [InlineData("!![---\n:~&b ...\n ?   resourceGET |\n],")]
+        public void Malformed_input_the_parser_mishandles_is_still_invalid(string text)
+        {
+            AssertInvalidDocument(text);
         }
 
         [Theory]

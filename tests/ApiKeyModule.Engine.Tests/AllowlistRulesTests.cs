@@ -2,10 +2,9 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
-using ApiKeyModule;
 using Xunit;
 
-namespace ApiKeyModule.Engine.Tests
+namespace ApiKeyModule.Tests
 {
     public class AllowlistRulesTests
     {

@@ -27,10 +27,16 @@ BeforeDiscovery {
                 param($dir, $store)
                 $source = New-ApiKey -StorePath $store -Name "source-$([guid]::NewGuid())" -Allowlist @{ method = 'CALL'; resource = 'system.info' }, @{ method = 'GET'; resource = '/pool' }
                 (Get-ApiKey -StorePath $store -Id $source.Id).Allowlist } }
+        @{ Form = 'a saved key''s .Allowlist (ConvertTo-Json | ConvertFrom-Json)'; Build = {
+                param($dir, $store)
+                $source = New-ApiKey -StorePath $store -Name "saved-$([guid]::NewGuid())" -Allowlist @{ method = 'CALL'; resource = 'system.info' }, @{ method = 'GET'; resource = '/pool' }
+                $saved = Get-ApiKey -StorePath $store -Id $source.Id | ConvertTo-Json -Depth 5
+                ($saved | ConvertFrom-Json).Allowlist } }
         @{ Form = 'YAML text'; Build = { "- method: CALL`n  resource: system.info`n- method: GET`n  resource: /pool" } }
         @{ Form = 'YAML text with lower-case methods'; Build = { "- method: call`n  resource: system.info`n- method: get`n  resource: /pool" } }
         @{ Form = 'YAML text with a document marker, comments, quotes and CRLF line ends'; Build = {
                 "---`r`n# monitoring`r`n- method: 'CALL'   # read only`r`n  resource: `"system.info`"`r`n- {method: GET, resource: /pool}`r`n" } }
+        @{ Form = 'YAML with an ordinary anchor and alias'; Build = { "- &info {method: CALL, resource: system.info}`n- *info`n- method: GET`n  resource: /pool" } }
         @{ Form = 'YAML flow style'; Build = { '[{method: CALL, resource: system.info}, {method: GET, resource: /pool}]' } }
         @{ Form = 'YAML read from a file with Get-Content -Raw'; Build = {
                 param($dir)

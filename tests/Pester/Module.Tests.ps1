@@ -18,7 +18,7 @@ Describe 'Module manifest and exports' {
         (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,New-ApiKey,Remove-ApiKey,Set-ApiKey'
     }
 
-    It 'every cmdlet has a -StorePath parameter' -ForEach @(
+    It '<Command> has a -StorePath parameter' -ForEach @(
         @{ Command = 'New-ApiKey' }, @{ Command = 'Get-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }
     ) {
         (Get-Command $Command).Parameters.Keys | Should -Contain 'StorePath'
@@ -78,7 +78,7 @@ Describe 'Default views' {
     }
 
     It 'New-ApiKey output shows the Key' {
-        $key = New-ApiKey -StorePath $store -Name 'shown'
+        $key = New-ApiKey -StorePath $store -Name 'shown' -WarningAction SilentlyContinue
         $text = $key | Out-String -Width 200
         $text | Should -Match "(?m)^\s*Key\s*:\s*$([regex]::Escape($key.Key))\s*$"
         $text | Should -Match '(?m)^\s*Name\s*:\s*shown\s*$'

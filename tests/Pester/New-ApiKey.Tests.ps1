@@ -59,7 +59,7 @@ Describe 'New-ApiKey' {
     }
 
     Context 'the key' {
-        It 'has the form "<Id>-<64 characters of [A-Za-z0-9]>" with the Id as prefix' {
+        It 'has the form Id-secret (64 characters of A-Za-z0-9) with the key''s Id as prefix' {
             $key = New-ApiKey -StorePath $store -Name 'format' -WarningAction SilentlyContinue
             $key.Key | Should -MatchExactly '^\d+-[A-Za-z0-9]{64}$'
             $key.Key.Split('-')[0] | Should -BeExactly "$($key.Id)"
@@ -70,6 +70,14 @@ Describe 'New-ApiKey' {
             $secrets = $keys | ForEach-Object { $_.Key.Substring($_.Key.IndexOf('-') + 1) }
             @($secrets | Sort-Object -Unique).Count | Should -Be 20
             foreach ($key in $keys) { $key.Key | Should -MatchExactly "^$($key.Id)-[A-Za-z0-9]{64}$" }
+        }
+
+        It 'draws the secret from upper-case letters, lower-case letters and digits' {
+            # 30 keys hold 1,920 characters: missing a whole class by chance is practically impossible.
+            $secrets = (1..30 | ForEach-Object { (New-ApiKey -StorePath $store -Name "chars$_" -WarningAction SilentlyContinue).Key.Split('-')[1] }) -join ''
+            $secrets | Should -MatchExactly '[A-Z]'
+            $secrets | Should -MatchExactly '[a-z]'
+            $secrets | Should -MatchExactly '[0-9]'
         }
 
         It 'is returned only by New-ApiKey: Get-ApiKey output has no Key and no hash' {
@@ -101,9 +109,18 @@ Describe 'New-ApiKey' {
 
         It 'is a read-only list' {
             $key = New-ApiKey -StorePath $store -Name 'readonly' -Allowlist @{ method = 'GET'; resource = '/pool' }
+            $empty = New-ApiKey -StorePath $store -Name 'readonly-empty' -WarningAction SilentlyContinue
             $entry = $key.Allowlist[0]
-            { $key.Allowlist.Add($entry) } | Should -Throw
-            { $key.Allowlist.Clear() } | Should -Throw
+            foreach ($list in $empty.Allowlist, (Get-ApiKey -StorePath $store -Id $empty.Id).Allowlist) {
+                { $list.Add($entry) } | Should -Throw
+                $list.Count | Should -Be 0
+            }
+            foreach ($list in $key.Allowlist, (Get-ApiKey -StorePath $store -Id $key.Id).Allowlist) {
+                { $list.Add($entry) } | Should -Throw
+                { $list.Clear() } | Should -Throw
+                { $list[0] = $null } | Should -Throw
+                $list.Count | Should -Be 1
+            }
             Format-Allowlist $key | Should -BeExactly 'GET /pool'
             Format-Allowlist (Get-ApiKey -StorePath $store -Id $key.Id) | Should -BeExactly 'GET /pool'
         }

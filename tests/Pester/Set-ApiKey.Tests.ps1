@@ -85,6 +85,12 @@ Describe 'Set-ApiKey' {
             }
         }
 
+        It 'writes the key once with -PassThru' {
+            $reset = Set-ApiKey -StorePath $store -Id $key.Id -Reset -PassThru
+            @($reset).Count | Should -Be 1
+            $reset.GetType().FullName | Should -Be 'ApiKeyModule.IssuedApiKey'
+        }
+
         It 'gives a different key each time' {
             $first = Set-ApiKey -StorePath $store -Id $key.Id -Reset
             $second = Set-ApiKey -StorePath $store -Id $key.Id -Reset

@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Data.Sqlite;
+
+namespace ApiKeyModule
+{
+    public sealed partial class ApiKeyStore
+    {
+        /// <summary>Last use is written at most once a minute per key, so verification does not become a durable write per call.</summary>
+        private const long LastUsedResolutionMs = 60_000;
+        private static readonly string[] RequestMethods = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
+        private SqliteCommand verify;
+        private SqliteCommand touch;
+
+        /// <summary>
+        /// Checks a presented key, and with <paramref name="method"/> and <paramref name="resource"/> whether its allowlist
+        /// allows the call. Failures are written to the audit log (never the key).
+        /// </summary>
+        public ApiKeyVerification Verify(string presentedKey, string method = null, string resource = null)
+        {
+            if ((method == null) != (resource == null))
+            {
+                throw new ApiKeyException("IncompleteRequest", ApiKeyErrorCategory.InvalidArgument,
+                    "Give both the method and the resource to check authorization, or neither to check the key alone.");
+            }
+            if (method != null && Array.IndexOf(RequestMethods, method.ToUpperInvariant()) < 0)
+            {
+                throw new ApiKeyException("InvalidMethod", ApiKeyErrorCategory.InvalidArgument,
+                    $"'{AllowlistRules.Show(method)}' is not a request method. Use one of {string.Join(", ", RequestMethods)}.", method);
+            }
+            string request = method == null ? null : method.ToUpperInvariant() + " " + resource;
+            try
+            {
+                if (!PresentedKey.TryParse(presentedKey, out int id, out string secret))
+                {
+                    return Fail(VerificationCode.Malformed, null, null, request);
+                }
+                byte[] hash = KeySecret.Hash(secret);
+                if (verify == null)
+                {
+                    verify = connection.CreateCommand();
+                    verify.CommandText = "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = $id";
+                    verify.Parameters.Add("$id", SqliteType.Integer);
+                }
+                verify.Parameters["$id"].Value = id;
+                string name = null, allowlistText = null;
+                bool revoked = false;
+                long? expiresAt = null, lastUsedAt = null;
+                using (SqliteDataReader reader = verify.ExecuteReader())
+                {
+                    if (reader.Read() && reader.GetString(2) == KeySecret.HashAlgorithm && FixedTimeEquals(hash, (byte[])reader.GetValue(1)))
+                    {
+                        name = reader.GetString(0);
+                        revoked = reader.GetBoolean(3);
+                        expiresAt = reader.IsDBNull(4) ? (long?)null : reader.GetInt64(4);
+                        lastUsedAt = reader.IsDBNull(5) ? (long?)null : reader.GetInt64(5);
+                        allowlistText = reader.GetString(6);
+                    }
+                }
+                if (name == null)
+                {
+                    return Fail(VerificationCode.NotFound, id, null, request);
+                }
+                long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
+                if (revoked)
+                {
+                    return Fail(VerificationCode.Revoked, id, name, request);
+                }
+                if (expiresAt <= now)
+                {
+                    return Fail(VerificationCode.Expired, id, name, request);
+                }
+                AllowlistEntry allowedBy = null;
+                if (method != null)
+                {
+                    allowedBy = FindAllowing(AllowlistColumn.Read(allowlistText), method, resource);
+                    if (allowedBy == null)
+                    {
+                        return Fail(VerificationCode.Forbidden, id, name, request);
+                    }
+                }
+                if (lastUsedAt == null || now - lastUsedAt >= LastUsedResolutionMs)
+                {
+                    Touch(id, now);
+                }
+                return new ApiKeyVerification(VerificationCode.Valid, id, name, allowedBy);
+            }
+            catch (SqliteException e)
+            {
+                throw StoreErrors.From(e, Path);
+            }
+        }
+
+        private static AllowlistEntry FindAllowing(IReadOnlyList<AllowlistEntry> allowlist, string method, string resource)
+        {
+            foreach (AllowlistEntry entry in allowlist)
+            {
+                if (entry.Allows(method, resource))
+                {
+                    return entry;
+                }
+            }
+            return null;
+        }
+
+        private void Touch(int id, long now)
+        {
+            if (touch == null)
+            {
+                touch = connection.CreateCommand();
+                touch.CommandText = "UPDATE api_keys SET last_used_at = $now WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $now)";
+                touch.Parameters.Add("$now", SqliteType.Integer);
+                touch.Parameters.Add("$id", SqliteType.Integer);
+            }
+            touch.Parameters["$now"].Value = now;
+            touch.Parameters["$id"].Value = id;
+            touch.ExecuteNonQuery();
+        }
+
+        private ApiKeyVerification Fail(VerificationCode code, int? id, string name, string request)
+        {
+            InTransaction<object>(null, () =>
+            {
+                audit.Append(transaction, AuditAction.VerificationFailed, id, name, details: request == null ? code.ToString() : code + ": " + request);
+                return null;
+            });
+            bool genuine = code != VerificationCode.Malformed && code != VerificationCode.NotFound;
+            return genuine ? new ApiKeyVerification(code, id, name) : new ApiKeyVerification(code);
+        }
+
+        private static bool FixedTimeEquals(byte[] a, byte[] b)
+        {
+            if (a.Length != b.Length)
+            {
+                return false;
+            }
+            int difference = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                difference |= a[i] ^ b[i];
+            }
+            return difference == 0;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace ApiKeyModule
+{
+    /// <summary>The actions the audit log records.</summary>
+    public static class AuditAction
+    {
+        public const string Create = "Create";
+        public const string Rename = "Rename";
+        public const string SetAllowlist = "SetAllowlist";
+        public const string Reset = "Reset";
+        public const string SetExpiry = "SetExpiry";
+        public const string Revoke = "Revoke";
+        public const string Delete = "Delete";
+        public const string VerificationFailed = "VerificationFailed";
+    }
+}

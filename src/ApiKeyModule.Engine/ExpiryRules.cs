@@ -1,0 +1,23 @@
+using System;
+
+namespace ApiKeyModule
+{
+    internal static class ExpiryRules
+    {
+        /// <summary>The expiry as stored (UTC, to the millisecond); it must lie in the future.</summary>
+        public static DateTime? Validate(DateTime? expiresAt)
+        {
+            if (expiresAt == null)
+            {
+                return null;
+            }
+            DateTime utc = UnixTime.Normalize(expiresAt.Value);
+            if (utc <= DateTime.UtcNow)
+            {
+                throw new ApiKeyException("ExpirationInPast", ApiKeyErrorCategory.InvalidArgument,
+                    $"Expiration date is in the past ({UnixTime.Show(utc)}). Give a date in the future, for example (Get-Date).AddDays(90).", expiresAt);
+            }
+            return utc;
+        }
+    }
+}

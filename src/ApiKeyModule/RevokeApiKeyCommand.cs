@@ -1,0 +1,50 @@
+using System.Management.Automation;
+
+namespace ApiKeyModule.Commands
+{
+    [Cmdlet(VerbsSecurity.Revoke, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
+    [OutputType(typeof(ApiKey))]
+    public sealed class RevokeApiKeyCommand : ApiKeyCmdlet
+    {
+        private const string IdSet = "Id";
+        private const string InputObjectSet = "InputObject";
+
+        [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int[] Id { get; set; }
+
+        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+        public ApiKey[] InputObject { get; set; }
+
+        /// <summary>Why the key is revoked; kept on the key (RevokedReason) and in the audit log.</summary>
+        [Parameter]
+        public string Reason { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (int id in ParameterSetName == InputObjectSet ? Ids(InputObject) : Id)
+            {
+                try
+                {
+                    ApiKey current = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
+                    if (!ShouldProcess(Describe(current), "Revoke API key"))
+                    {
+                        continue;
+                    }
+                    ApiKey revoked = Store.Revoke(id, Reason);
+                    if (PassThru)
+                    {
+                        WriteObject(revoked);
+                    }
+                }
+                catch (ApiKeyException e)
+                {
+                    WriteError(e);
+                }
+            }
+        }
+    }
+}
