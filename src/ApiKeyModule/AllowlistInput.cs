@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
@@ -33,6 +34,10 @@ namespace ApiKeyModule.Commands
                         break;
                     case IDictionary table:
                         entries.Add(AllowlistRules.FromFields(Fields(table), i + 1));
+                        break;
+                    case IEnumerable nested:
+                        // -Allowlist $a.Allowlist, $b.Allowlist: lists inside the list are joined.
+                        entries.AddRange(Convert(nested.Cast<object>().ToArray()));
                         break;
                     case null:
                         throw new ApiKeyException("InvalidAllowlistEntry", ApiKeyErrorCategory.InvalidArgument,

@@ -69,10 +69,11 @@ namespace ApiKeyModule.Commands
             {
                 if (!WildcardPattern.ContainsWildcardCharacters(name))
                 {
-                    ApiKey key = Store.GetByName(name);
+                    string literal = WildcardPattern.Unescape(name);
+                    ApiKey key = Store.GetByName(literal);
                     if (key == null)
                     {
-                        WriteError(ApiKeyStore.NotFound(name));
+                        WriteError(ApiKeyStore.NotFound(literal));
                     }
                     else if (written.Add(key.Id))
                     {
@@ -81,6 +82,18 @@ namespace ApiKeyModule.Commands
                     continue;
                 }
                 var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                try
+                {
+                    pattern.IsMatch("");
+                }
+                catch (WildcardPatternException e)
+                {
+                    WriteError(new ErrorRecord(e, "InvalidWildcardPattern", ErrorCategory.InvalidArgument, name)
+                    {
+                        ErrorDetails = new ErrorDetails($"'{name}' is not a valid wildcard pattern: {e.Message} Escape '[' and ']' with a backtick to match them literally."),
+                    });
+                    continue;
+                }
                 foreach (ApiKey key in Store.ListByNamePrefix(LiteralPrefix(name)))
                 {
                     if (pattern.IsMatch(key.Name) && written.Add(key.Id))

@@ -9,6 +9,7 @@ namespace ApiKeyModule.Commands
     public sealed class NewApiKeyCommand : ApiKeyCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
         public string Name { get; set; }
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]

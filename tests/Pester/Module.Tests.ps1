@@ -5,21 +5,22 @@ BeforeAll {
 }
 
 Describe 'Module manifest and exports' {
-    It 'CmdletsToExport in the manifest is exactly the four cmdlets' {
+    It 'CmdletsToExport in the manifest is exactly the module's seven cmdlets' {
         $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
-        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,New-ApiKey,Remove-ApiKey,Set-ApiKey'
+        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
-    It 'the imported module exposes exactly the four cmdlets and nothing else' {
+    It 'the imported module exposes exactly the seven cmdlets and nothing else' {
         $module = Get-Module ApiKeyModule
-        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,New-ApiKey,Remove-ApiKey,Set-ApiKey'
+        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
-        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,New-ApiKey,Remove-ApiKey,Set-ApiKey'
+        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
     It '<Command> has a -StorePath parameter' -ForEach @(
         @{ Command = 'New-ApiKey' }, @{ Command = 'Get-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }
+        @{ Command = 'Test-ApiKey' }, @{ Command = 'Revoke-ApiKey' }, @{ Command = 'Get-ApiKeyAuditLog' }
     ) {
         (Get-Command $Command).Parameters.Keys | Should -Contain 'StorePath'
     }
@@ -30,12 +31,15 @@ Describe 'Cmdlet metadata' {
         @{ Command = 'New-ApiKey'; Expected = 'ApiKeyModule.IssuedApiKey' }
         @{ Command = 'Get-ApiKey'; Expected = 'ApiKeyModule.ApiKey' }
         @{ Command = 'Set-ApiKey'; Expected = 'ApiKeyModule.ApiKey,ApiKeyModule.IssuedApiKey' }
+        @{ Command = 'Test-ApiKey'; Expected = 'ApiKeyModule.ApiKeyVerification,System.Boolean' }
+        @{ Command = 'Revoke-ApiKey'; Expected = 'ApiKeyModule.ApiKey' }
+        @{ Command = 'Get-ApiKeyAuditLog'; Expected = 'ApiKeyModule.ApiKeyAuditEntry' }
     ) {
         (@((Get-Command $Command).OutputType | ForEach-Object Name) | Sort-Object -Unique) -join ',' | Should -Be $Expected
     }
 
     It '<Command> supports ShouldProcess (-WhatIf and -Confirm)' -ForEach @(
-        @{ Command = 'New-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }
+        @{ Command = 'New-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }, @{ Command = 'Revoke-ApiKey' }
     ) {
         $info = Get-Command $Command
         $attribute = $info.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]

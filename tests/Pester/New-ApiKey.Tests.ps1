@@ -84,7 +84,17 @@ Describe 'New-ApiKey' {
             $key = New-ApiKey -StorePath $store -Name 'secret' -WarningAction SilentlyContinue
             $got = Get-ApiKey -StorePath $store -Id $key.Id
             $got.GetType().FullName | Should -Be 'ApiKeyModule.ApiKey'
-            ($got.PSObject.Properties.Name | Sort-Object) -join ',' | Should -Be 'Allowlist,CreatedAt,Id,Name'
+            $got.PSObject.Properties.Name | Should -Not -Contain 'Key'
+            $got.PSObject.Properties.Name | Should -Not -Match 'hash|secret'
+            # Nor does any value hold the key, its secret, or a SHA-256 of either (hex or base64).
+            $secret = $key.Key.Substring($key.Key.IndexOf('-') + 1)
+            $shown = $got | Select-Object * | ConvertTo-Json -Depth 5 -Compress
+            foreach ($text in $key.Key, $secret) {
+                $hash = [Security.Cryptography.SHA256]::HashData([Text.Encoding]::ASCII.GetBytes($text))
+                foreach ($form in $text, [Convert]::ToHexString($hash), [Convert]::ToBase64String($hash)) {
+                    $shown.Contains($form, [StringComparison]::OrdinalIgnoreCase) | Should -BeFalse -Because "Get-ApiKey output must not hold '$form'"
+                }
+            }
         }
     }
 

@@ -232,6 +232,7 @@ Describe 'Stores that cannot be used' {
         BeforeEach {
             $file = New-TestStorePath
             $key = New-ApiKey -StorePath $file -Name 'from-the-future' -Allowlist @{ method = 'GET'; resource = '/x' }
+            $currentVersion = Invoke-SqliteScalar $file 'PRAGMA user_version'
             Invoke-SqliteNonQuery $file 'PRAGMA user_version = 99'
             $hash = (Get-FileHash -LiteralPath $file).Hash
         }
@@ -246,7 +247,8 @@ Describe 'Stores that cannot be used' {
 
         It 'leaves the keys intact, so the store works again at the current version' {
             { Get-ApiKey -StorePath $file } | Should -Throw -ErrorId 'StoreSchemaTooNew,*'
-            Invoke-SqliteNonQuery $file 'PRAGMA user_version = 1'
+            $currentVersion | Should -BeGreaterThan 0
+            Invoke-SqliteNonQuery $file "PRAGMA user_version = $currentVersion"
             (Get-ApiKey -StorePath $file).Id | Should -Be $key.Id
         }
     }
