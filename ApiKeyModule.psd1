@@ -9,7 +9,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('ApiKeyModule.format.ps1xml')
-    CmdletsToExport      = @('New-ApiKey', 'Get-ApiKey', 'Set-ApiKey', 'Remove-ApiKey', 'Test-ApiKey', 'Revoke-ApiKey', 'Get-ApiKeyAuditLog')
+    CmdletsToExport      = @('New-ApiKey', 'Get-ApiKey', 'Set-ApiKey', 'Remove-ApiKey', 'Test-ApiKey', 'Revoke-ApiKey', 'Get-ApiKeyAuditLog', 'Edit-ApiKey')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

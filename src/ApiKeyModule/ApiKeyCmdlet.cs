@@ -47,6 +47,17 @@ namespace ApiKeyModule.Commands
             store = null;
         }
 
+        /// <summary>Writes a new key, warning first when it grants nothing (an empty allowlist, as in TrueNAS 22.12 and later).</summary>
+        protected void WriteCreated(IssuedApiKey key)
+        {
+            if (key.Allowlist.Count == 0)
+            {
+                WriteWarning($"The key '{key.Name}' (Id {key.Id}) has an empty allowlist, which grants nothing. " +
+                             $"Grant access with: Set-ApiKey -Id {key.Id} -Allowlist @{{method='CALL'; resource='system.info'}}");
+            }
+            WriteObject(key);
+        }
+
         protected void WriteError(ApiKeyException e) => WriteError(ToErrorRecord(e));
 
         protected void ThrowTerminatingError(ApiKeyException e) => ThrowTerminatingError(ToErrorRecord(e));

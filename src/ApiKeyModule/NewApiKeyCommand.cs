@@ -31,13 +31,7 @@ namespace ApiKeyModule.Commands
                 {
                     return;
                 }
-                IssuedApiKey key = Store.Create(Name, allowlist, expiresAt);
-                if (key.Allowlist.Count == 0)
-                {
-                    WriteWarning($"The key '{key.Name}' (Id {key.Id}) has an empty allowlist, which grants nothing. " +
-                                 $"Grant access with: Set-ApiKey -Id {key.Id} -Allowlist @{{method='CALL'; resource='system.info'}}");
-                }
-                WriteObject(key);
+                WriteCreated(Store.Create(Name, allowlist, expiresAt));
             }
             catch (ApiKeyException e)
             {

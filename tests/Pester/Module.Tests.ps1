@@ -5,17 +5,17 @@ BeforeAll {
 }
 
 Describe 'Module manifest and exports' {
-    It 'CmdletsToExport in the manifest is exactly the module's seven cmdlets' {
+    It 'CmdletsToExport in the manifest is exactly the module's cmdlets' {
         $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
-        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
-    It 'the imported module exposes exactly the seven cmdlets and nothing else' {
+    It 'the imported module exposes exactly the module's cmdlets and nothing else' {
         $module = Get-Module ApiKeyModule
-        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
-        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
     It '<Command> has a -StorePath parameter' -ForEach @(

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+
+namespace ApiKeyModule
+{
+    /// <summary>What a key document asks for: the fields it holds, validated. A field it leaves out is null (or false).</summary>
+    public sealed class KeySpec
+    {
+        public string Name { get; internal set; }
+        public IReadOnlyList<AllowlistEntry> Allowlist { get; internal set; }
+        /// <summary>True when the document holds expires_at (whose value may be null: never).</summary>
+        public bool HasExpiresAt { get; internal set; }
+        public DateTime? ExpiresAt { get; internal set; }
+        public bool Reset { get; internal set; }
+
+        /// <summary>The changes that turn <paramref name="current"/> into what this document says.</summary>
+        public ApiKeyChanges ChangesFrom(ApiKey current)
+        {
+            var changes = new ApiKeyChanges { Reset = Reset };
+            if (Name != null && Name != current.Name)
+            {
+                changes.Name = Name;
+            }
+            if (Allowlist != null && !Same(Allowlist, current.Allowlist))
+            {
+                changes.Allowlist = Allowlist;
+            }
+            if (HasExpiresAt && ExpiresAt != current.ExpiresAt)
+            {
+                changes.ExpiresAt = ExpiresAt;
+                changes.NeverExpires = ExpiresAt == null;
+            }
+            return changes;
+        }
+
+        private static bool Same(IReadOnlyList<AllowlistEntry> a, IReadOnlyList<AllowlistEntry> b)
+        {
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+            for (int i = 0; i < a.Count; i++)
+            {
+                if (!a[i].Equals(b[i]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System;
+using System.Collections.ObjectModel;
+using System.IO;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Text;
+
+namespace ApiKeyModule.Commands
+{
+    /// <summary>
+    /// The interactive argument editor of TrueNAS's CLI: a YAML document of the key's fields opens in the user's
+    /// editor; on save it is validated and applied; errors come back into the file for another try.
+    /// </summary>
+    [Cmdlet(VerbsData.Edit, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = NewSet)]
+    [OutputType(typeof(IssuedApiKey), typeof(ApiKey), typeof(string))]
+    public sealed class EditApiKeyCommand : ApiKeyCmdlet
+    {
+        private const string NewSet = "New";
+        private const string IdSet = "Id";
+        private const string InputObjectSet = "InputObject";
+
+        [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, int.MaxValue)]
+        public int Id { get; set; }
+
+        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+        public ApiKey InputObject { get; set; }
+
+        /// <summary>Apply this document as if it had been saved from the editor (no editor opens): for scripts and runbooks.</summary>
+        [Parameter(ParameterSetName = NewSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = IdSet, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = InputObjectSet)]
+        [AllowEmptyString]
+        public string Yaml { get; set; }
+
+        /// <summary>Write the document that would open, without opening an editor.</summary>
+        [Parameter]
+        public SwitchParameter Template { get; set; }
+
+        /// <summary>Write the updated key (an update writes nothing otherwise, unless it resets the key).</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                ApiKey existing = null;
+                if (ParameterSetName != NewSet)
+                {
+                    int id = ParameterSetName == InputObjectSet ? InputObject.Id : Id;
+                    existing = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
+                }
+                string template = KeyDocument.Template(existing);
+                if (Template)
+                {
+                    WriteObject(template);
+                }
+                else if (MyInvocation.BoundParameters.ContainsKey(nameof(Yaml)))
+                {
+                    Apply(existing, KeyDocument.Parse(Yaml, existing != null));
+                }
+                else
+                {
+                    EditInEditor(existing, template);
+                }
+            }
+            catch (ApiKeyException e)
+            {
+                WriteError(e);
+            }
+        }
+
+        private void EditInEditor(ApiKey existing, string template)
+        {
+            if (!Editor.HasTerminal())
+            {
+                ThrowTerminatingError(new ApiKeyException("NoTerminal", ApiKeyErrorCategory.InvalidArgument,
+                    "There is no terminal to run an editor in (input is redirected or pwsh runs -NonInteractive). " +
+                    "Give the document with -Yaml, for example: Get-Content key.yaml -Raw | Edit-ApiKey" + (existing != null ? " -Id " + existing.Id : "") +
+                    ". Edit-ApiKey -Template writes a document to start from."));
+            }
+            string command = Editor.Command();
+            string path = Path.Combine(Path.GetTempPath(), $"apikey-{Guid.NewGuid():N}.yaml");
+            try
+            {
+                UnixPermissions.CreatePrivateFile(path);
+                File.WriteAllText(path, template, new UTF8Encoding(false));
+                while (true)
+                {
+                    WriteVerbose($"Opening '{path}' with '{command}'.");
+                    int exitCode = Editor.Edit(command, path);
+                    if (exitCode != 0)
+                    {
+                        WriteWarning($"The editor '{command}' exited with code {exitCode}; nothing was changed.");
+                        return;
+                    }
+                    string text = File.ReadAllText(path);
+                    if (text == template)
+                    {
+                        WriteWarning("The document was saved unchanged; nothing was changed.");
+                        return;
+                    }
+                    try
+                    {
+                        KeySpec spec = KeyDocument.Parse(text, existing != null);
+                        if (spec == null)
+                        {
+                            WriteWarning("The document is empty; nothing was changed.");
+                            return;
+                        }
+                        Apply(existing, spec);
+                        return;
+                    }
+                    catch (ApiKeyException e) when (IsInputError(e))
+                    {
+                        WriteWarning(e.Message);
+                        if (!AskToEditAgain())
+                        {
+                            WriteWarning("Cancelled; nothing was changed.");
+                            return;
+                        }
+                        File.WriteAllText(path, KeyDocument.WithError(text, e.Message), new UTF8Encoding(false));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.ComponentModel.Win32Exception || e is InvalidOperationException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "EditorFailed", ErrorCategory.OpenError, command)
+                {
+                    ErrorDetails = new ErrorDetails($"Could not run the editor '{command}': {e.Message}. Set $env:VISUAL or $env:EDITOR to an editor command, for example 'nano' or 'code --wait'."),
+                });
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        private void Apply(ApiKey existing, KeySpec spec)
+        {
+            if (spec == null)
+            {
+                WriteWarning("The document is empty; nothing was changed.");
+                return;
+            }
+            if (existing == null)
+            {
+                if (ShouldProcess($"'{spec.Name}'", "Create API key"))
+                {
+                    WriteCreated(Store.Create(spec.Name, spec.Allowlist ?? new AllowlistEntry[0], spec.ExpiresAt));
+                }
+                return;
+            }
+            ApiKeyChanges changes = spec.ChangesFrom(existing);
+            if (changes.IsEmpty)
+            {
+                WriteVerbose($"The document changes nothing in {Describe(existing)}.");
+                if (PassThru)
+                {
+                    WriteObject(existing);
+                }
+                return;
+            }
+            if (ShouldProcess(Describe(existing), "Update API key"))
+            {
+                ApiKey updated = Store.Update(existing.Id, changes);
+                if (updated is IssuedApiKey || PassThru)
+                {
+                    WriteObject(updated);
+                }
+            }
+        }
+
+        // Errors the user can fix by editing; others (store failures) end the command.
+        private static bool IsInputError(ApiKeyException e) =>
+            e.Category == ApiKeyErrorCategory.InvalidArgument || e.Category == ApiKeyErrorCategory.InvalidData ||
+            e.Category == ApiKeyErrorCategory.ResourceExists || e.Category == ApiKeyErrorCategory.SecurityError;
+
+        private bool AskToEditAgain()
+        {
+            var choices = new Collection<ChoiceDescription>
+            {
+                new ChoiceDescription("&Yes", "Reopen the document, with the error at the top."),
+                new ChoiceDescription("&No", "Cancel; nothing is changed."),
+            };
+            return Host.UI.PromptForChoice("The key document has errors", "Edit it again?", choices, 0) == 0;
+        }
+    }
+}

@@ -1,0 +1,524 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ApiKeyModule;
+using Microsoft.Data.Sqlite;
+
+// The C# side of `build.ps1 -Task Bench` (tests/Benchmarks/Invoke-Benchmarks.ps1 drives it). Each command prints one
+// JSON object on its last line. Not a test: nothing here fails on a figure.
+//
+//   info                                   SQLite version
+//   floor-create <dir> <n>                 P2 floor (raw per-row commit) and its variants, plus the engine alone
+//   populate <path> <n>                    bulk-inserts n valid keys (ids 1..n, names k1..kn) in one transaction
+//   keys <path> <offset> <n> <file>        writes n distinct keys "<id>-<secret>" of a populated store to a file
+//   verify <path> <offset> <n> <pbkdf2>    P4: engine verifications/s (cold and warm), its parts, and the PBKDF2 floor
+//   enumerate <path>                       P3 parts: raw SQLite read, engine List()
+//   explain <path>                         query plans of the module's lookups
+internal static class Program
+{
+    private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private const ulong SecretSeed = 0x5EC12E7A11CE5EEDUL;
+    private const int SampleSeed = 20240611;
+
+    // A copy of the current schema (StoreSchema.cs, versions 1 and 2 applied), for the floor's own database.
+    private const string Schema = @"
+        CREATE TABLE api_keys (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            name           TEXT    NOT NULL,
+            name_folded    TEXT    NOT NULL UNIQUE,
+            created_at     INTEGER NOT NULL,
+            allowlist      TEXT    NOT NULL,
+            key_hash       BLOB    NOT NULL,
+            hash_algorithm TEXT    NOT NULL
+        );
+        ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+        ALTER TABLE api_keys ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE api_keys ADD COLUMN revoked_reason TEXT;
+        ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+        CREATE TABLE audit_log (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            at         INTEGER NOT NULL,
+            action     TEXT    NOT NULL,
+            key_id     INTEGER,
+            key_name   TEXT,
+            old_value  TEXT,
+            new_value  TEXT,
+            details    TEXT,
+            os_user    TEXT    NOT NULL,
+            host       TEXT    NOT NULL,
+            process_id INTEGER NOT NULL
+        );
+        CREATE INDEX audit_log_at ON audit_log (at);
+        CREATE INDEX audit_log_key ON audit_log (key_id, at);";
+
+    private const string SelectColumns = "SELECT id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at FROM api_keys";
+
+    private static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: info | floor-create <dir> <n> | populate <path> <n> | keys <path> <offset> <n> <file> | verify <path> <offset> <n> <pbkdf2-count> | enumerate <path> | explain <path>");
+            return 2;
+        }
+        EnsureSqlite();
+        var result = new Dictionary<string, object>();
+        switch (args[0])
+        {
+            case "info":
+                result["sqlite"] = SqliteVersion();
+                break;
+            case "floor-create":
+                FloorCreate(args[1], Int(args[2]), result);
+                break;
+            case "populate":
+                Populate(args[1], Int(args[2]), result);
+                break;
+            case "keys":
+                File.WriteAllLines(args[4], Sample(args[1], Int(args[2]), Int(args[3])).Select(id => Key(id)));
+                result["written"] = Int(args[3]);
+                break;
+            case "verify":
+                Verify(args[1], Int(args[2]), Int(args[3]), Int(args[4]), result);
+                break;
+            case "enumerate":
+                Enumerate(args[1], result);
+                break;
+            case "explain":
+                Explain(args[1], result);
+                break;
+            default:
+                Console.Error.WriteLine("unknown command " + args[0]);
+                return 2;
+        }
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+    /// <summary>Loads the module's bundled e_sqlite3 the module's way (opening a throwaway engine store).</summary>
+    private static void EnsureSqlite()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "apikeymodule-bench-init-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            ApiKeyStore.Open(Path.Combine(folder, "init.db")).Dispose();
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
+    private static string SqliteVersion()
+    {
+        using (var connection = new SqliteConnection("Data Source=:memory:"))
+        {
+            connection.Open();
+            return (string)Scalar(connection, "SELECT sqlite_version()");
+        }
+    }
+
+    private static SqliteConnection Raw(string path)
+    {
+        var connection = new SqliteConnection("Data Source=" + path + ";Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    private static object Scalar(SqliteConnection connection, string sql, SqliteTransaction transaction = null)
+    {
+        using (SqliteCommand command = connection.CreateCommand())
+        {
+            command.CommandText = sql;
+            command.Transaction = transaction;
+            return command.ExecuteScalar();
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction transaction = null)
+    {
+        using (SqliteCommand command = connection.CreateCommand())
+        {
+            command.CommandText = sql;
+            command.Transaction = transaction;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    // ---- keys whose secrets are known: a secret is a function of the id (splitmix64), so any sample can be rebuilt.
+
+    private static string Secret(int id)
+    {
+        ulong state = SecretSeed ^ ((ulong)id * 0x9E3779B97F4A7C15UL);
+        var chars = new char[64];
+        for (int i = 0; i < chars.Length; i++)
+        {
+            state += 0x9E3779B97F4A7C15UL;
+            ulong z = state;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            chars[i] = Alphabet[(int)(z % (ulong)Alphabet.Length)];
+        }
+        return new string(chars);
+    }
+
+    private static string Key(int id) => id.ToString(CultureInfo.InvariantCulture) + "-" + Secret(id);
+
+    /// <summary>As the module stores it: SHA-256 of the ASCII secret.</summary>
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.ASCII.GetBytes(secret));
+
+    /// <summary>Distinct ids of the store in a fixed random order; [offset, offset + n) of it.</summary>
+    private static int[] Sample(string path, int offset, int n)
+    {
+        int max;
+        using (SqliteConnection connection = Raw(path))
+        {
+            max = Convert.ToInt32(Scalar(connection, "SELECT max(id) FROM api_keys"), CultureInfo.InvariantCulture);
+        }
+        if (offset + n > max)
+        {
+            throw new ArgumentException($"the store has {max} keys; asked for {offset + n}");
+        }
+        int[] ids = Enumerable.Range(1, max).ToArray();
+        new Random(SampleSeed).Shuffle(ids);
+        return ids.Skip(offset).Take(n).ToArray();
+    }
+
+    // ---- P2
+
+    private static void FloorCreate(string folder, int n, Dictionary<string, object> result)
+    {
+        Directory.CreateDirectory(folder);
+        result["n"] = n;
+        result["floorFullPerRowSeconds"] = RawCreate(Path.Combine(folder, "floor-full.db"), n, "FULL", perRow: true);
+        result["floorNormalPerRowSeconds"] = RawCreate(Path.Combine(folder, "floor-normal.db"), n, "NORMAL", perRow: true);
+        result["floorFullOneTransactionSeconds"] = RawCreate(Path.Combine(folder, "floor-batch.db"), n, "FULL", perRow: false);
+        result["engineCreateSeconds"] = EngineCreate(Path.Combine(folder, "engine.db"), n);
+    }
+
+    /// <summary>The work New-ApiKey's engine does per key, with nothing else: one api_keys row and one audit_log row per transaction.</summary>
+    private static double RawCreate(string path, int n, string synchronous, bool perRow)
+    {
+        using (SqliteConnection connection = Raw(path))
+        {
+            Execute(connection, "PRAGMA journal_mode = WAL");
+            Execute(connection, "PRAGMA synchronous = " + synchronous);
+            Execute(connection, "PRAGMA busy_timeout = 30000");
+            using (SqliteTransaction schema = connection.BeginTransaction())
+            {
+                Execute(connection, Schema, schema);
+                schema.Commit();
+            }
+            using (SqliteCommand insert = connection.CreateCommand())
+            using (SqliteCommand audit = connection.CreateCommand())
+            {
+                insert.CommandText = "INSERT INTO api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at) " +
+                                     "VALUES ($name, $folded, $created, $allowlist, $hash, $algorithm, $expires) RETURNING id";
+                SqliteParameter name = insert.Parameters.Add("$name", SqliteType.Text);
+                SqliteParameter folded = insert.Parameters.Add("$folded", SqliteType.Text);
+                SqliteParameter created = insert.Parameters.Add("$created", SqliteType.Integer);
+                insert.Parameters.AddWithValue("$allowlist", "");
+                SqliteParameter hash = insert.Parameters.Add("$hash", SqliteType.Blob);
+                insert.Parameters.AddWithValue("$algorithm", "sha256");
+                insert.Parameters.AddWithValue("$expires", DBNull.Value);
+                audit.CommandText = "INSERT INTO audit_log (at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
+                                    "VALUES ($at, 'Create', $keyId, $keyName, NULL, '(none)', NULL, $user, $host, $pid)";
+                SqliteParameter at = audit.Parameters.Add("$at", SqliteType.Integer);
+                SqliteParameter keyId = audit.Parameters.Add("$keyId", SqliteType.Integer);
+                SqliteParameter keyName = audit.Parameters.Add("$keyName", SqliteType.Text);
+                audit.Parameters.AddWithValue("$user", Environment.UserName);
+                audit.Parameters.AddWithValue("$host", Environment.MachineName);
+                audit.Parameters.AddWithValue("$pid", Environment.ProcessId);
+                var secret = new byte[64];
+                Stopwatch watch = Stopwatch.StartNew();
+                SqliteTransaction batch = perRow ? null : connection.BeginTransaction();
+                for (int i = 1; i <= n; i++)
+                {
+                    SqliteTransaction transaction = batch ?? connection.BeginTransaction();
+                    string text = "k" + i.ToString(CultureInfo.InvariantCulture);
+                    long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    RandomNumberGenerator.Fill(secret);
+                    insert.Transaction = transaction;
+                    name.Value = text;
+                    folded.Value = text.ToUpperInvariant();
+                    created.Value = now;
+                    hash.Value = SHA256.HashData(secret);
+                    long id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+                    audit.Transaction = transaction;
+                    at.Value = now;
+                    keyId.Value = id;
+                    keyName.Value = text;
+                    audit.ExecuteNonQuery();
+                    if (batch == null)
+                    {
+                        transaction.Commit();
+                        transaction.Dispose();
+                    }
+                }
+                batch?.Commit();
+                batch?.Dispose();
+                return watch.Elapsed.TotalSeconds;
+            }
+        }
+    }
+
+    private static double EngineCreate(string path, int n)
+    {
+        using (ApiKeyStore store = ApiKeyStore.Open(path))
+        {
+            var none = new AllowlistEntry[0];
+            Stopwatch watch = Stopwatch.StartNew();
+            for (int i = 1; i <= n; i++)
+            {
+                store.Create("k" + i.ToString(CultureInfo.InvariantCulture), none);
+            }
+            return watch.Elapsed.TotalSeconds;
+        }
+    }
+
+    // ---- population (P3, P4, P5)
+
+    private static void Populate(string path, int n, Dictionary<string, object> result)
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        // The engine creates the store as the module does: file modes, WAL, schema, user_version.
+        ApiKeyStore.Open(path).Dispose();
+        SqliteConnection.ClearAllPools();
+        using (SqliteConnection connection = Raw(path))
+        {
+            Execute(connection, "PRAGMA cache_size = -262144");
+            int existing = Convert.ToInt32(Scalar(connection, "SELECT count(*) FROM api_keys"), CultureInfo.InvariantCulture);
+            if (existing != 0)
+            {
+                throw new InvalidOperationException("populate needs an empty store; " + path + " has " + existing + " keys");
+            }
+            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            using (SqliteTransaction transaction = connection.BeginTransaction())
+            using (SqliteCommand insert = connection.CreateCommand())
+            {
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO api_keys (id, name, name_folded, created_at, allowlist, key_hash, hash_algorithm) " +
+                                     "VALUES ($id, $name, $folded, $created, 'CALL system.info', $hash, 'sha256')";
+                SqliteParameter id = insert.Parameters.Add("$id", SqliteType.Integer);
+                SqliteParameter name = insert.Parameters.Add("$name", SqliteType.Text);
+                SqliteParameter folded = insert.Parameters.Add("$folded", SqliteType.Text);
+                insert.Parameters.AddWithValue("$created", now);
+                SqliteParameter hash = insert.Parameters.Add("$hash", SqliteType.Blob);
+                for (int i = 1; i <= n; i++)
+                {
+                    string text = "k" + i.ToString(CultureInfo.InvariantCulture);
+                    id.Value = i;
+                    name.Value = text;
+                    folded.Value = text.ToUpperInvariant();
+                    hash.Value = Hash(Secret(i));
+                    insert.ExecuteNonQuery();
+                }
+                transaction.Commit();
+            }
+            Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        result["n"] = n;
+        result["seconds"] = watch.Elapsed.TotalSeconds;
+        result["bytes"] = new FileInfo(path).Length + (File.Exists(path + "-wal") ? new FileInfo(path + "-wal").Length : 0);
+    }
+
+    // ---- P4
+
+    private static void Verify(string path, int offset, int n, int pbkdf2Count, Dictionary<string, object> result)
+    {
+        int[] ids = Sample(path, offset, n);
+        string[] keys = ids.Select(Key).ToArray();
+        result["n"] = n;
+
+        // Part: SHA-256 of the secret alone.
+        Stopwatch watch = Stopwatch.StartNew();
+        int sink = 0;
+        for (int pass = 0; pass < 5; pass++)
+        {
+            foreach (string key in keys)
+            {
+                sink += Hash(key.Substring(key.IndexOf('-') + 1))[0];
+            }
+        }
+        result["hashOnlyPerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
+
+        // Part: the lookup alone, a prepared SELECT by id as the engine does it (no hash compare, no objects).
+        SqliteConnection.ClearAllPools();
+        using (SqliteConnection connection = Raw(path))
+        using (SqliteCommand select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = $id";
+            SqliteParameter id = select.Parameters.Add("$id", SqliteType.Integer);
+            watch.Restart();
+            for (int pass = 0; pass < 5; pass++)
+            {
+                foreach (int value in ids)
+                {
+                    id.Value = value;
+                    using (SqliteDataReader reader = select.ExecuteReader())
+                    {
+                        if (reader.Read())
+                        {
+                            sink += ((byte[])reader.GetValue(1)).Length;
+                        }
+                    }
+                }
+            }
+            result["lookupOnlyPerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
+        }
+
+        using (ApiKeyVerifier verifier = ApiKeyVerifier.Open(path))
+        {
+            // Cold: each key's first verification in the minute, which writes its last_used_at (a durable autocommit).
+            watch.Restart();
+            int valid = 0;
+            foreach (string key in keys)
+            {
+                valid += verifier.Verify(key).Valid ? 1 : 0;
+            }
+            result["coldPerSecond"] = n / watch.Elapsed.TotalSeconds;
+            result["coldValid"] = valid;
+
+            // Warm: the same keys again within the minute: no write.
+            var warm = new List<double>();
+            for (int pass = 0; pass < 3; pass++)
+            {
+                valid = 0;
+                watch.Restart();
+                foreach (string key in keys)
+                {
+                    valid += verifier.Verify(key).Valid ? 1 : 0;
+                }
+                warm.Add(n / watch.Elapsed.TotalSeconds);
+            }
+            result["warmPerSecond"] = Median(warm);
+            result["warmPasses"] = warm;
+            result["warmValid"] = valid;
+
+            // Warm, with authorization: the allowlist text is parsed and matched on every call.
+            valid = 0;
+            watch.Restart();
+            foreach (string key in keys)
+            {
+                valid += verifier.Verify(key, "CALL", "system.info").Valid ? 1 : 0;
+            }
+            result["warmAuthorizePerSecond"] = n / watch.Elapsed.TotalSeconds;
+            result["warmAuthorizeValid"] = valid;
+
+            // A wrong secret: NotFound, which appends a durable audit row per call.
+            int failures = Math.Min(n, 1000);
+            watch.Restart();
+            for (int i = 0; i < failures; i++)
+            {
+                string key = keys[i];
+                string wrong = key.Substring(0, key.Length - 1) + (key[key.Length - 1] == 'A' ? 'B' : 'A');
+                valid += verifier.Verify(wrong).Valid ? 1 : 0;
+            }
+            result["wrongSecretPerSecond"] = failures / watch.Elapsed.TotalSeconds;
+        }
+
+        // The floor: PBKDF2-SHA512 at 500,000 rounds, TrueNAS's per-key cost.
+        var pbkdf2 = new List<double>();
+        byte[] salt = new byte[16];
+        RandomNumberGenerator.Fill(salt);
+        for (int i = 0; i < pbkdf2Count; i++)
+        {
+            watch.Restart();
+            byte[] derived = Rfc2898DeriveBytes.Pbkdf2(Encoding.ASCII.GetBytes(Secret(ids[i % ids.Length])), salt, 500_000, HashAlgorithmName.SHA512, 64);
+            sink += derived[0];
+            pbkdf2.Add(watch.Elapsed.TotalSeconds);
+        }
+        result["pbkdf2SecondsEach"] = Median(pbkdf2);
+        result["pbkdf2PerSecond"] = 1.0 / Median(pbkdf2);
+        result["sink"] = sink;
+    }
+
+    // ---- P3 parts
+
+    private static void Enumerate(string path, Dictionary<string, object> result)
+    {
+        SqliteConnection.ClearAllPools();
+        var raw = new List<double>();
+        var engine = new List<double>();
+        long count = 0;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            using (SqliteConnection connection = Raw(path))
+            using (SqliteCommand command = connection.CreateCommand())
+            {
+                command.CommandText = SelectColumns + " ORDER BY id";
+                using (SqliteDataReader reader = command.ExecuteReader())
+                {
+                    long sink = 0;
+                    count = 0;
+                    while (reader.Read())
+                    {
+                        sink += reader.GetInt32(0) + reader.GetString(1).Length + reader.GetInt64(2) + reader.GetString(3).Length +
+                                (reader.IsDBNull(4) ? 0 : reader.GetInt64(4)) + (reader.GetBoolean(5) ? 1 : 0) +
+                                (reader.IsDBNull(6) ? 0 : reader.GetString(6).Length) + (reader.IsDBNull(7) ? 0 : reader.GetInt64(7));
+                        count++;
+                    }
+                }
+            }
+            raw.Add(watch.Elapsed.TotalSeconds);
+
+            watch.Restart();
+            using (ApiKeyStore store = ApiKeyStore.Open(path))
+            {
+                count = 0;
+                foreach (ApiKey key in store.List())
+                {
+                    count++;
+                }
+            }
+            engine.Add(watch.Elapsed.TotalSeconds);
+        }
+        result["n"] = count;
+        result["rawReadSeconds"] = Median(raw);
+        result["engineListSeconds"] = Median(engine);
+    }
+
+    private static void Explain(string path, Dictionary<string, object> result)
+    {
+        using (SqliteConnection connection = Raw(path))
+        {
+            result["byId"] = Plan(connection, SelectColumns + " WHERE id = 5");
+            result["byNamePrefix"] = Plan(connection, SelectColumns + " WHERE name_folded >= 'K12345' AND name_folded < 'K12345' || char(1114111) ORDER BY id");
+            result["list"] = Plan(connection, SelectColumns + " ORDER BY id");
+        }
+    }
+
+    private static string Plan(SqliteConnection connection, string sql)
+    {
+        var lines = new List<string>();
+        using (SqliteCommand command = connection.CreateCommand())
+        {
+            command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+            using (SqliteDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    lines.Add(reader.GetString(3));
+                }
+            }
+        }
+        return string.Join("; ", lines);
+    }
+
+    private static double Median(List<double> values)
+    {
+        List<double> sorted = values.OrderBy(v => v).ToList();
+        int middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+}
