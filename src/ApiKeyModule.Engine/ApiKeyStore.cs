@@ -41,6 +41,13 @@ namespace ApiKeyModule
             return new ApiKeyStore(resolved, StoreConnection.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
         }
 
+        /// <summary>Like <see cref="Open"/>, but null when there is no store file yet (nothing is created).</summary>
+        public static ApiKeyStore OpenIfExists(string path = null, TimeSpan? busyTimeout = null)
+        {
+            string resolved = StoreLocation.Resolve(path);
+            return System.IO.File.Exists(resolved) ? Open(resolved, busyTimeout) : null;
+        }
+
         public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry> allowlist, DateTime? expiresAt = null)
         {
             NameRules.Validate(name);
@@ -188,14 +195,7 @@ namespace ApiKeyModule
         /// <summary>The audit log, newest first, optionally for some keys and within a time range (exclusive).</summary>
         public IEnumerable<ApiKeyAuditEntry> ReadAuditLog(IReadOnlyCollection<int> keyIds = null, DateTime? after = null, DateTime? before = null)
         {
-            try
-            {
-                return audit.Read(keyIds, after, before);
-            }
-            catch (SqliteException e)
-            {
-                throw StoreErrors.From(e, Path);
-            }
+            return Translated(audit.Read(keyIds, after, before));
         }
 
         public void Dispose()
@@ -266,7 +266,32 @@ namespace ApiKeyModule
             return command;
         }
 
-        private IEnumerable<ApiKey> Query(string condition, object parameter)
+        /// <summary>Reads lazily, so SQLite failures surface while enumerating; they become store errors there too.</summary>
+        private IEnumerable<T> Translated<T>(IEnumerable<T> source)
+        {
+            using (IEnumerator<T> items = source.GetEnumerator())
+            {
+                while (true)
+                {
+                    try
+                    {
+                        if (!items.MoveNext())
+                        {
+                            yield break;
+                        }
+                    }
+                    catch (SqliteException e)
+                    {
+                        throw StoreErrors.From(e, Path);
+                    }
+                    yield return items.Current;
+                }
+            }
+        }
+
+        private IEnumerable<ApiKey> Query(string condition, object parameter) => Translated(Rows(condition, parameter));
+
+        private IEnumerable<ApiKey> Rows(string condition, object parameter)
         {
             using (SqliteCommand command = Command("SELECT " + Columns + " FROM api_keys " + condition))
             {
@@ -274,16 +299,7 @@ namespace ApiKeyModule
                 {
                     command.Parameters.AddWithValue("$p", parameter);
                 }
-                SqliteDataReader reader;
-                try
-                {
-                    reader = command.ExecuteReader();
-                }
-                catch (SqliteException e)
-                {
-                    throw StoreErrors.From(e, Path);
-                }
-                using (reader)
+                using (SqliteDataReader reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {

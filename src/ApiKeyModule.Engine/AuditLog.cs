@@ -67,7 +67,8 @@ namespace ApiKeyModule
                 if (before != null)
                 {
                     conditions.Add("at < $before");
-                    command.Parameters.AddWithValue("$before", UnixTime.ToMilliseconds(before.Value));
+                    // Rows are kept to the millisecond: round the bound up, so a row just before it is still in.
+                    command.Parameters.AddWithValue("$before", UnixTime.ToMilliseconds(before.Value.AddTicks(TimeSpan.TicksPerMillisecond - 1)));
                 }
                 command.CommandText = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM audit_log" +
                                       (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +

@@ -11,6 +11,7 @@ namespace ApiKeyModule.Commands
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("KeyId")]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(KeyIdCompleter))]
         public int[] Id { get; set; }
 
         /// <summary>Only rows written after this time.</summary>

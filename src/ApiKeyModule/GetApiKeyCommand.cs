@@ -14,10 +14,12 @@ namespace ApiKeyModule.Commands
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyNameCompleter))]
         public string[] Name { get; set; }
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(KeyIdCompleter))]
         public int[] Id { get; set; }
 
         protected override void ProcessRecord()

@@ -14,6 +14,7 @@ namespace ApiKeyModule.Commands
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
+        [ArgumentCompleter(typeof(KeyIdCompleter))]
         public int Id { get; set; }
 
         [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]

@@ -157,7 +157,7 @@ Describe 'Expiry' {
         # 2 seconds (and a control key that does not), created before the wait.
         BeforeAll {
             $script:expired = @{}
-            foreach ($name in 'code', 'request', 'bool', 'extend', 'never', 'listed', 'revoked') {
+            foreach ($name in 'code', 'request', 'bool', 'extend', 'never', 'listed', 'revoked', 'audit') {
                 $path = New-TestStorePath
                 $script:expired[$name] = @{
                     Store   = $path
@@ -210,6 +210,15 @@ Describe 'Expiry' {
             $got.ExpiresAt | Should -Be $case.Key.ExpiresAt
             $got.ExpiresAt | Should -BeLessThan ([datetime]::UtcNow)
             $got.LastUsedAt | Should -BeNullOrEmpty
+        }
+
+        It 'writes a VerificationFailed row with Details Expired to the audit log' {
+            $case = $script:expired['audit']
+            $null = Test-ApiKey -StorePath $case.Store -Key $case.Key.Key
+            $entry = Get-ApiKeyAuditLog -StorePath $case.Store | Select-Object -First 1
+            $entry.Action | Should -BeExactly 'VerificationFailed'
+            $entry.Details | Should -BeExactly 'Expired'
+            $entry.KeyId | Should -Be $case.Key.Id
         }
 
         It 'gives Revoked or Expired, never Valid, for an expired key that is also revoked' {
@@ -430,6 +439,25 @@ Describe 'LastUsedAt' {
         $first | Should -Not -BeNullOrEmpty
         1..20 | ForEach-Object { Test-ApiKey -StorePath $store -Key $key.Key | Should -BeTrue }
         (Get-ApiKey -StorePath $store -Id $key.Id).LastUsedAt | Should -Be $first
+    }
+
+    It 'is rewritten by a verification once it is more than a minute old' {
+        $null = Test-ApiKey -StorePath $store -Key $key.Key
+        # Make the last use two minutes old, as if the key had last been used then.
+        $old = [DateTimeOffset]::UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds()
+        Invoke-SqliteNonQuery $store "UPDATE api_keys SET last_used_at = $old WHERE id = $($key.Id)"
+        (Get-ApiKey -StorePath $store -Id $key.Id).LastUsedAt | Should -Be ([DateTimeOffset]::FromUnixTimeMilliseconds($old).UtcDateTime)
+        $before = ConvertTo-StoredTime ([datetime]::UtcNow)
+        Test-ApiKey -StorePath $store -Key $key.Key | Should -BeTrue
+        (Get-ApiKey -StorePath $store -Id $key.Id).LastUsedAt | Should -BeGreaterOrEqual $before
+    }
+
+    It 'is not rewritten by a verification while it is less than a minute old' {
+        $null = Test-ApiKey -StorePath $store -Key $key.Key
+        $recent = [DateTimeOffset]::UtcNow.AddSeconds(-30).ToUnixTimeMilliseconds()
+        Invoke-SqliteNonQuery $store "UPDATE api_keys SET last_used_at = $recent WHERE id = $($key.Id)"
+        Test-ApiKey -StorePath $store -Key $key.Key | Should -BeTrue
+        (Get-ApiKey -StorePath $store -Id $key.Id).LastUsedAt | Should -Be ([DateTimeOffset]::FromUnixTimeMilliseconds($recent).UtcDateTime)
     }
 
     It 'is kept through a reset and a rename' {

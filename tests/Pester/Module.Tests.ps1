@@ -5,12 +5,12 @@ BeforeAll {
 }
 
 Describe 'Module manifest and exports' {
-    It 'CmdletsToExport in the manifest is exactly the module's cmdlets' {
+    It 'CmdletsToExport in the manifest is exactly the module cmdlets' {
         $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
         ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
-    It 'the imported module exposes exactly the module's cmdlets and nothing else' {
+    It 'the imported module exposes exactly the module cmdlets and nothing else' {
         $module = Get-Module ApiKeyModule
         ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
         $module.ExportedFunctions.Count | Should -Be 0
