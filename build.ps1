@@ -11,7 +11,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Shell', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Shell', 'Clean', 'Bench')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -48,9 +48,12 @@ function Invoke-Build {
         dotnet publish (Join-Path $root 'src/ApiKeyModule/ApiKeyModule.csproj') -c $Configuration -o $publish --nologo -v quiet
     }
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
-    New-Item -ItemType Directory -Path $moduleOut | Out-Null
-    Copy-Item (Join-Path $publish '*.dll') $moduleOut
-    Copy-Item (Join-Path $publish 'runtimes') $moduleOut -Recurse
+    # The cmdlets at the top; the engine and its dependencies in a private folder (see ModuleLoader.cs).
+    $dependencies = Join-Path $moduleOut 'dependencies'
+    New-Item -ItemType Directory -Path $dependencies | Out-Null
+    Copy-Item (Join-Path $publish 'ApiKeyModule.dll') $moduleOut
+    Get-ChildItem $publish -Filter *.dll | Where-Object Name -ne 'ApiKeyModule.dll' | Copy-Item -Destination $dependencies
+    Copy-Item (Join-Path $publish 'runtimes') $dependencies -Recurse
     Copy-Item (Join-Path $publish 'ApiKeyModule.format.ps1xml') $moduleOut
     Copy-Item (Join-Path $root 'ApiKeyModule.psd1') $moduleOut
     Write-Host "Module laid out at $moduleOut"
@@ -125,10 +128,18 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+# Benchmarks P1-P5 of issue 6 against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
+function Invoke-Bench {
+    Invoke-Build
+    & (Join-Path $root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $moduleOut 'ApiKeyModule.psd1') `
+        -Pwsh (Get-PwshCommand) -Configuration $Configuration
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Tests }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Shell' {
         Invoke-Build
         Invoke-Pwsh @('-NoProfile', '-NoExit', '-Command', "Import-Module '$(Join-Path $moduleOut 'ApiKeyModule.psd1')'; Get-Command -Module ApiKeyModule")

@@ -9,6 +9,8 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 
 $env:APIKEYMODULE_TEST_MODULE = $ModulePath
+# The NuGet packages folder (Pester's own lives in it), for tests that need another package's files.
+$env:APIKEYMODULE_TEST_PACKAGES = (Resolve-Path (Join-Path (Split-Path -Parent $PesterPath) '../../..')).Path
 # No test may reach the user's real store: the default location points into a throw-away folder.
 $sandbox = Join-Path ([IO.Path]::GetTempPath()) ("apikeymodule-tests-" + [guid]::NewGuid())
 New-Item -ItemType Directory -Path $sandbox | Out-Null

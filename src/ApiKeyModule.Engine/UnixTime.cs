@@ -21,6 +21,15 @@ namespace ApiKeyModule
 
         public static DateTime Normalize(DateTime time) => FromMilliseconds(ToMilliseconds(time));
 
-        public static string Show(DateTime? time) => time?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") ?? "never";
+        /// <summary>ISO 8601 in UTC, with milliseconds when there are any (so that it reads back as the same time).</summary>
+        public static string Show(DateTime? time)
+        {
+            if (time == null)
+            {
+                return "never";
+            }
+            DateTime utc = time.Value.Kind == DateTimeKind.Utc ? time.Value : time.Value.ToUniversalTime();
+            return utc.ToString(utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 }

@@ -34,6 +34,15 @@ namespace ApiKeyModule.Tests
         }
 
         [Fact]
+        public void An_expiry_with_milliseconds_reads_back_unchanged()
+        {
+            ApiKey key = new ApiKey(4, "k", DateTime.UtcNow, new AllowlistEntry[0], new DateTime(2020, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc));
+            string template = KeyDocument.Template(key);
+            Assert.Contains("expires_at: 2020-01-02T03:04:05.678Z", template);
+            Assert.True(KeyDocument.Parse(template, true).ChangesFrom(key).IsEmpty);
+        }
+
+        [Fact]
         public void Changes_are_what_differs_from_the_key()
         {
             ApiKey key = Existing("svc");

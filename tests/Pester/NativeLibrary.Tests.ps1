@@ -11,7 +11,7 @@ BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 
-    $nativeRelative = 'runtimes/linux-x64/native/libe_sqlite3.so'
+    $nativeRelative = 'dependencies/runtimes/linux-x64/native/libe_sqlite3.so'
 
     # A copy of the built module under $TestDrive; returns the folder.
     function Copy-Module([string] $Name) {
@@ -71,7 +71,7 @@ Describe 'The SQLite native library' -Skip:(-not $isLinuxX64) {
 
         It 'the child imported the copy (not the module under test)' {
             $child.ModuleBase | Should -Be $copy
-            $child.EngineLocation | Should -Be (Join-Path $copy 'ApiKeyModule.Engine.dll')
+            $child.EngineLocation | Should -Be (Join-Path $copy 'dependencies/ApiKeyModule.Engine.dll')
         }
 
         It 'Get-ApiKey stops with SqliteNativeLibraryLoadFailed (ResourceUnavailable)' {

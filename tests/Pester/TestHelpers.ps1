@@ -72,9 +72,17 @@ function Invoke-SqliteScalar([string] $Path, [string] $Sql) {
     }
 }
 
-# Makes sure SQLite's native library is initialised (by running a cmdlet on a throw-away store).
+# Makes sure SQLite's native library is initialised (by running a cmdlet on a throw-away store), and lets tests name
+# the module's own Microsoft.Data.Sqlite types: they live in the module's private load context, where PowerShell does
+# not look up type names, so they are registered as type accelerators in this test session.
 function Initialize-Sqlite {
     $null = Get-ApiKey -StorePath (New-TestStorePath)
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ApiKeyModule.ApiKeyStore].Assembly)
+    $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
+    $accelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')
+    foreach ($name in 'SqliteConnection', 'SqliteConnectionStringBuilder', 'SqliteException', 'SqliteOpenMode') {
+        $accelerators::Add("Microsoft.Data.Sqlite.$name", $sqlite.GetType("Microsoft.Data.Sqlite.$name", $true))
+    }
 }
 
 # The program and leading arguments that start the same PowerShell as this session in a new process.
@@ -133,3 +141,5 @@ function Wait-ChildPwsh($Process) {
 function Invoke-ChildPwsh([string] $Script) {
     Wait-ChildPwsh (Start-ChildPwsh $Script)
 }
+
+Initialize-Sqlite

@@ -1,0 +1,46 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace ApiKeyModule.Commands
+{
+    /// <summary>
+    /// PowerShell 7 only (kept apart so Windows PowerShell never loads AssemblyLoadContext): the engine is resolved
+    /// into this context, and everything it references that the folder holds is loaded here too.
+    /// </summary>
+    internal sealed class IsolatedLoadContext : AssemblyLoadContext
+    {
+        private const string EngineName = "ApiKeyModule.Engine";
+        private static IsolatedLoadContext instance;
+        private readonly string folder;
+
+        private IsolatedLoadContext(string folder)
+        {
+            this.folder = folder;
+        }
+
+        public static void Register(string folder)
+        {
+            instance = instance ?? new IsolatedLoadContext(folder);
+            Default.Resolving += ResolveEngine;
+        }
+
+        public static void Unregister() => Default.Resolving -= ResolveEngine;
+
+        // The default context asks for the engine (the cmdlets reference it) because it is not next to the module.
+        private static Assembly ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
+            name.Name == EngineName ? instance.LoadFromAssemblyName(name) : null;
+
+        protected override Assembly Load(AssemblyName name)
+        {
+            string path = Path.Combine(folder, name.Name + ".dll");
+            // What the runtime itself provides (System.Memory and the like) comes from the default context.
+            if (name.Name.StartsWith("System.", StringComparison.Ordinal) || !File.Exists(path))
+            {
+                return null;
+            }
+            return LoadFromAssemblyPath(path);
+        }
+    }
+}
