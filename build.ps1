@@ -3,15 +3,16 @@
     Builds, tests and tries out ApiKeyModule.
 .DESCRIPTION
     Build  (default) lays the importable module out at out/ApiKeyModule.
-    Test   builds, runs the engine's xunit tests, then the module's Pester tests in a child pwsh, and ends with
-           one line "N passed, N failed" (both suites); exits non-zero on any failure.
+    Test   builds and packages, runs the engine's xunit tests, then the module's Pester tests in a child pwsh, and
+           ends with one line "N passed, N failed" (both suites); exits non-zero on any failure.
+    Package builds, then makes out/package/ApiKeyModule.<version>.nupkg (for Publish-PSResource -NupkgPath).
     Demo   builds, then makes a real round trip on the store (create, get, update, reset, delete).
     Shell  builds, then opens a pwsh session with the module imported.
     Clean  removes out/ and the build folders.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Shell', 'Clean', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Shell', 'Clean', 'Bench')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -59,6 +60,15 @@ function Invoke-Build {
     Write-Host "Module laid out at $moduleOut"
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = Join-Path $out 'package'
+    if (Test-Path $package) { Remove-Item $package -Recurse -Force }
+    New-Item -ItemType Directory -Path $package | Out-Null
+    Compress-PSResource -Path $moduleOut -DestinationPath $package
+    Write-Host "Package written: $((Get-ChildItem $package -Filter *.nupkg).FullName)"
+}
+
 function Get-NuGetPackagesFolder {
     if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
     $line = dotnet nuget locals global-packages --list
@@ -66,7 +76,7 @@ function Get-NuGetPackagesFolder {
 }
 
 function Invoke-Tests {
-    Invoke-Build
+    Invoke-Package
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results | Out-Null
@@ -88,7 +98,7 @@ function Invoke-Tests {
     $pesterJson = Join-Path $results 'pester.json'
     Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'),
         '-PesterPath', $pester, '-ModulePath', (Join-Path $moduleOut 'ApiKeyModule.psd1'),
-        '-TestPath', (Join-Path $root 'tests/Pester'), '-ResultPath', $pesterJson)
+        '-TestPath', (Join-Path $root 'tests/Pester'), '-ResultPath', $pesterJson, '-PackagePath', (Join-Path $out 'package'))
     if (Test-Path $pesterJson) {
         $summary = Get-Content $pesterJson -Raw | ConvertFrom-Json
         $passed += $summary.Passed
@@ -138,6 +148,7 @@ function Invoke-Bench {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Tests }
+    'Package' { Invoke-Package }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
     'Shell' {

@@ -3,12 +3,14 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $TestPath,
-    [Parameter(Mandatory)] [string] $ResultPath
+    [Parameter(Mandatory)] [string] $ResultPath,
+    [Parameter(Mandatory)] [string] $PackagePath
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 
 $env:APIKEYMODULE_TEST_MODULE = $ModulePath
+$env:APIKEYMODULE_TEST_PACKAGE = $PackagePath
 # The NuGet packages folder (Pester's own lives in it), for tests that need another package's files.
 $env:APIKEYMODULE_TEST_PACKAGES = (Resolve-Path (Join-Path (Split-Path -Parent $PesterPath) '../../..')).Path
 # No test may reach the user's real store: the default location points into a throw-away folder.
