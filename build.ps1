@@ -57,6 +57,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $publish 'runtimes') $dependencies -Recurse
     Copy-Item (Join-Path $publish 'ApiKeyModule.format.ps1xml') $moduleOut
     Copy-Item (Join-Path $root 'ApiKeyModule.psd1') $moduleOut
+    & (Join-Path $root 'src/ApiKeyModule/help/Build-Help.ps1') -SourcePath (Join-Path $root 'src/ApiKeyModule/help') -OutputPath $moduleOut
     Write-Host "Module laid out at $moduleOut"
 }
 

@@ -13,7 +13,7 @@ namespace ApiKeyModule.Commands
         [ValidateNotNullOrEmpty]
         public string StorePath { get; set; }
 
-        /// <summary>Opened on first use, so that -WhatIf and bad input never create a store.</summary>
+        /// <summary>Opened on first use, so that bad input (and New-ApiKey -WhatIf) never creates a store.</summary>
         protected ApiKeyStore Store
         {
             get
