@@ -69,6 +69,7 @@ $key = New-ApiKey -Name packaged -StorePath $Store -Allowlist '[{"method":"CALL"
         $command = Get-PwshCommand
         $rest = @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script, $repository, $nupkg.FullName, $store)
         $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; PSModulePath = $env:PSModulePath }
+        Push-Location $home_
         try {
             $env:HOME = $home_
             $env:XDG_DATA_HOME = Join-Path $home_ '.local/share'
@@ -77,7 +78,8 @@ $key = New-ApiKey -Name packaged -StorePath $Store -Allowlist '[{"method":"CALL"
             $output = @(& $command[0] @rest 2>&1)
         }
         finally {
-            foreach ($name in $saved.Keys) { Set-Item -Path "Env:$name" -Value $saved[$name] }
+            Pop-Location
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
         }
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         $result = $output[-1] | ConvertFrom-Json
