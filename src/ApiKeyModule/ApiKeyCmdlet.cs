@@ -69,13 +69,5 @@ namespace ApiKeyModule.Commands
         }
 
         internal static string Describe(ApiKey key) => $"Id {key.Id} ('{key.Name}')";
-
-        internal static System.Collections.Generic.IEnumerable<int> Ids(ApiKey[] keys)
-        {
-            foreach (ApiKey key in keys)
-            {
-                yield return key.Id;
-            }
-        }
     }
 }

@@ -13,19 +13,9 @@ namespace ApiKeyModule.Commands
     /// </summary>
     [Cmdlet(VerbsData.Edit, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = NewSet)]
     [OutputType(typeof(IssuedApiKey), typeof(ApiKey), typeof(string))]
-    public sealed class EditApiKeyCommand : ApiKeyCmdlet
+    public sealed class EditApiKeyCommand : SingleKeyCmdlet
     {
         private const string NewSet = "New";
-        private const string IdSet = "Id";
-        private const string InputObjectSet = "InputObject";
-
-        [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
-        [ArgumentCompleter(typeof(KeyIdCompleter))]
-        public int Id { get; set; }
-
-        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
-        public ApiKey InputObject { get; set; }
 
         /// <summary>Apply this document as if it had been saved from the editor (no editor opens): for scripts and runbooks.</summary>
         [Parameter(ParameterSetName = NewSet, ValueFromPipeline = true)]
@@ -49,7 +39,7 @@ namespace ApiKeyModule.Commands
                 ApiKey existing = null;
                 if (ParameterSetName != NewSet)
                 {
-                    int id = ParameterSetName == InputObjectSet ? InputObject.Id : Id;
+                    int id = SelectedId;
                     existing = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
                 }
                 string template = KeyDocument.Template(existing);

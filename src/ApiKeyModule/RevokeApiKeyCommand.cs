@@ -4,18 +4,8 @@ namespace ApiKeyModule.Commands
 {
     [Cmdlet(VerbsSecurity.Revoke, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
     [OutputType(typeof(ApiKey))]
-    public sealed class RevokeApiKeyCommand : ApiKeyCmdlet
+    public sealed class RevokeApiKeyCommand : KeysCmdlet
     {
-        private const string IdSet = "Id";
-        private const string InputObjectSet = "InputObject";
-
-        [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
-        [ArgumentCompleter(typeof(KeyIdCompleter))]
-        public int[] Id { get; set; }
-
-        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
-        public ApiKey[] InputObject { get; set; }
 
         /// <summary>Why the key is revoked; kept on the key (RevokedReason) and in the audit log.</summary>
         [Parameter]
@@ -26,7 +16,7 @@ namespace ApiKeyModule.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (int id in ParameterSetName == InputObjectSet ? Ids(InputObject) : Id)
+            foreach (int id in SelectedIds())
             {
                 try
                 {

@@ -6,19 +6,9 @@ namespace ApiKeyModule.Commands
 {
     [Cmdlet(VerbsCommon.Set, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
     [OutputType(typeof(ApiKey), typeof(IssuedApiKey))]
-    public sealed class SetApiKeyCommand : ApiKeyCmdlet
+    public sealed class SetApiKeyCommand : SingleKeyCmdlet
     {
-        private const string IdSet = "Id";
-        private const string InputObjectSet = "InputObject";
         private ApiKeyChanges changes;
-
-        [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, int.MaxValue)]
-        [ArgumentCompleter(typeof(KeyIdCompleter))]
-        public int Id { get; set; }
-
-        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
-        public ApiKey InputObject { get; set; }
 
         // Name and Allowlist are not taken from the pipeline: a piped key would otherwise set its own values back.
         [Parameter]
@@ -74,7 +64,7 @@ namespace ApiKeyModule.Commands
 
         protected override void ProcessRecord()
         {
-            int id = ParameterSetName == InputObjectSet ? InputObject.Id : Id;
+            int id = SelectedId;
             try
             {
                 ApiKey current = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
