@@ -22,6 +22,7 @@ namespace ApiKeyModule.Commands
         [Parameter(ParameterSetName = IdSet, ValueFromPipeline = true)]
         [Parameter(ParameterSetName = InputObjectSet)]
         [AllowEmptyString]
+        [TextOnly]
         public string Yaml { get; set; }
 
         /// <summary>Write the document that would open, without opening an editor.</summary>
@@ -47,7 +48,7 @@ namespace ApiKeyModule.Commands
                 {
                     WriteObject(template);
                 }
-                else if (MyInvocation.BoundParameters.ContainsKey(nameof(Yaml)))
+                else if (Yaml != null)
                 {
                     Apply(existing, KeyDocument.Parse(Yaml, existing != null));
                 }
@@ -176,6 +177,29 @@ namespace ApiKeyModule.Commands
                 new ChoiceDescription("&No", "Cancel; nothing is changed."),
             };
             return Host.UI.PromptForChoice("The key document has errors", "Edit it again?", choices, 0) == 0;
+        }
+    }
+
+    /// <summary>
+    /// Takes text only: a piped object that brings -Id by property name must not also become a document through its
+    /// ToString().
+    /// </summary>
+    internal sealed class TextOnlyAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            if (value == null || value is string)
+            {
+                return value;
+            }
+            if (PSObject.AsPSObject(inputData).Properties["Id"] != null)
+            {
+                // The piped object that gave -Id (Select-Object Id, a deserialized key): it is not a document.
+                return null;
+            }
+            throw new ArgumentTransformationMetadataException(
+                "-Yaml takes the text of a key document, for example (Get-Content key.yaml -Raw).");
         }
     }
 }

@@ -29,8 +29,12 @@ namespace ApiKeyModule.Commands
         public static void Unregister() => Default.Resolving -= ResolveEngine;
 
         // The default context asks for the engine (the cmdlets reference it) because it is not next to the module.
-        private static Assembly ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
-            name.Name == EngineName ? instance.LoadFromAssemblyName(name) : null;
+        // Loaded by path: by name, a missing file would fall back to the default context and ask here again.
+        private static Assembly ResolveEngine(AssemblyLoadContext context, AssemblyName name)
+        {
+            string path = Path.Combine(instance.folder, EngineName + ".dll");
+            return name.Name == EngineName && File.Exists(path) ? instance.LoadFromAssemblyPath(path) : null;
+        }
 
         protected override Assembly Load(AssemblyName name)
         {
