@@ -76,7 +76,26 @@ function Get-NuGetPackagesFolder {
     return ($line -replace '^global-packages:\s*', '').Trim()
 }
 
+# The terminal tests of Edit-ApiKey drive a real editor in tmux. On a Debian-like machine as root, install what is
+# missing; elsewhere say what the tests need.
+function Install-TestPrerequisites {
+    $missing = @(@{ Command = 'tmux'; Package = 'tmux' }, @{ Command = 'vi'; Package = 'vim' } |
+        Where-Object { -not (Get-Command $_.Command -CommandType Application -ErrorAction Ignore) })
+    if ($missing.Count -eq 0) { return }
+    $packages = $missing.Package
+    if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (id -u) -eq '0') {
+        Write-Host "Installing $($packages -join ', ') for the terminal tests"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native 'apt-get update' { apt-get update -qq }
+        Invoke-Native 'apt-get install' { apt-get install -y -qq @packages }
+    }
+    else {
+        Write-Warning "The terminal tests need $($missing.Command -join ' and ') on PATH; install them ($($packages -join ', '))."
+    }
+}
+
 function Invoke-Tests {
+    Install-TestPrerequisites
     Invoke-Package
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
