@@ -19,5 +19,8 @@ namespace ApiKeyModule
         public string ErrorId { get; }
         public ApiKeyErrorCategory Category { get; }
         public object Target { get; }
+
+        /// <summary>The store itself failed (locked, read-only, unusable): no later item can succeed either.</summary>
+        public bool IsStoreFailure => ErrorId.StartsWith("Store", StringComparison.Ordinal);
     }
 }

@@ -6,8 +6,14 @@ namespace ApiKeyModule
 {
     public sealed partial class ApiKeyStore
     {
-        /// <summary>Last use is written at most once a minute per key, so verification does not become a durable write per call.</summary>
-        private const long LastUsedResolutionMs = 60_000;
+        // Last use is kept to within a minute without a durable write per verification: a use is recorded when the
+        // key's last recorded use is 45 s old or more, and recorded uses are written together, at the latest 15 s
+        // after the first of them (and when the store is read or closed).
+        private const long LastUsedResolutionMs = 45_000;
+        private const long TouchFlushMs = 15_000;
+        private readonly Dictionary<int, long> pendingTouches = new Dictionary<int, long>();
+        private readonly Dictionary<int, long> recordedTouches = new Dictionary<int, long>();
+        private long firstPendingTouch;
         private static readonly string[] RequestMethods = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
         private SqliteCommand verify;
         private SqliteCommand touch;
@@ -79,10 +85,7 @@ namespace ApiKeyModule
                         return Fail(VerificationCode.Forbidden, id, name, request);
                     }
                 }
-                if (lastUsedAt == null || now - lastUsedAt >= LastUsedResolutionMs)
-                {
-                    Touch(id, now);
-                }
+                RecordUse(id, lastUsedAt, now);
                 return new ApiKeyVerification(VerificationCode.Valid, id, name, allowedBy);
             }
             catch (SqliteException e)
@@ -103,18 +106,55 @@ namespace ApiKeyModule
             return null;
         }
 
-        private void Touch(int id, long now)
+        private void RecordUse(int id, long? storedLastUse, long now)
         {
-            if (touch == null)
+            long known = storedLastUse ?? long.MinValue;
+            if (recordedTouches.TryGetValue(id, out long recorded) && recorded > known)
             {
-                touch = connection.CreateCommand();
-                touch.CommandText = "UPDATE api_keys SET last_used_at = $now WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $now)";
-                touch.Parameters.Add("$now", SqliteType.Integer);
-                touch.Parameters.Add("$id", SqliteType.Integer);
+                known = recorded;
             }
-            touch.Parameters["$now"].Value = now;
-            touch.Parameters["$id"].Value = id;
-            touch.ExecuteNonQuery();
+            if (known != long.MinValue && now - known < LastUsedResolutionMs)
+            {
+                return;
+            }
+            if (pendingTouches.Count == 0)
+            {
+                firstPendingTouch = now;
+            }
+            pendingTouches[id] = now;
+            recordedTouches[id] = now;
+            if (now - firstPendingTouch >= TouchFlushMs)
+            {
+                FlushTouches();
+            }
+        }
+
+        /// <summary>Writes the recorded uses in one transaction. Not inside another transaction.</summary>
+        private void FlushTouches()
+        {
+            if (pendingTouches.Count == 0 || transaction != null)
+            {
+                return;
+            }
+            InTransaction<object>(null, () =>
+            {
+                if (touch == null)
+                {
+                    touch = connection.CreateCommand();
+                    touch.CommandText = "UPDATE api_keys SET last_used_at = $now WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $now)";
+                    touch.Parameters.Add("$now", SqliteType.Integer);
+                    touch.Parameters.Add("$id", SqliteType.Integer);
+                }
+                touch.Transaction = transaction;
+                foreach (KeyValuePair<int, long> use in pendingTouches)
+                {
+                    touch.Parameters["$id"].Value = use.Key;
+                    touch.Parameters["$now"].Value = use.Value;
+                    touch.ExecuteNonQuery();
+                }
+                return null;
+            });
+            pendingTouches.Clear();
         }
 
         private ApiKeyVerification Fail(VerificationCode code, int? id, string name, string request)

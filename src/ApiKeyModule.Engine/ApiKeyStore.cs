@@ -200,6 +200,14 @@ namespace ApiKeyModule
 
         public void Dispose()
         {
+            try
+            {
+                FlushTouches();
+            }
+            catch (ApiKeyException)
+            {
+                // Last use is bookkeeping: a store that cannot be written now (read-only, locked) must still close.
+            }
             insert?.Dispose();
             verify?.Dispose();
             touch?.Dispose();
@@ -289,7 +297,12 @@ namespace ApiKeyModule
             }
         }
 
-        private IEnumerable<ApiKey> Query(string condition, object parameter) => Translated(Rows(condition, parameter));
+        private IEnumerable<ApiKey> Query(string condition, object parameter)
+        {
+            // What this store has seen verified is written before it is read back.
+            FlushTouches();
+            return Translated(Rows(condition, parameter));
+        }
 
         private IEnumerable<ApiKey> Rows(string condition, object parameter)
         {

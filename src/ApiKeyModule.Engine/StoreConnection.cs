@@ -32,7 +32,8 @@ namespace ApiKeyModule
             try
             {
                 connection.Open();
-                Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+                Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) +
+                                    "; PRAGMA mmap_size = 268435456");
                 Prepare(connection, path);
                 return connection;
             }
@@ -67,12 +68,24 @@ namespace ApiKeyModule
         private static void Prepare(SqliteConnection connection, string path)
         {
             // Nothing is written before the version check: a store newer than this module stays untouched.
-            int version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+            // One statement, one snapshot: another process may be creating the schema at this very moment.
+            int version;
+            long objects;
+            using (SqliteCommand command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)";
+                using (SqliteDataReader reader = command.ExecuteReader())
+                {
+                    reader.Read();
+                    version = reader.GetInt32(0);
+                    objects = reader.GetInt64(1);
+                }
+            }
             if (version > StoreSchema.CurrentVersion)
             {
                 throw StoreErrors.TooNew(path, version);
             }
-            if (version == 0 && Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture) > 0)
+            if (version == 0 && objects > 0)
             {
                 throw StoreErrors.NotAStore(path, "it is a SQLite database of another application");
             }

@@ -58,7 +58,15 @@ namespace ApiKeyModule.Commands
             WriteObject(key);
         }
 
-        protected void WriteError(ApiKeyException e) => WriteError(ToErrorRecord(e));
+        /// <summary>A per-item error, except that a failure of the store itself stops the command.</summary>
+        protected void WriteError(ApiKeyException e)
+        {
+            if (e.IsStoreFailure)
+            {
+                ThrowTerminatingError(e);
+            }
+            WriteError(ToErrorRecord(e));
+        }
 
         protected void ThrowTerminatingError(ApiKeyException e) => ThrowTerminatingError(ToErrorRecord(e));
 

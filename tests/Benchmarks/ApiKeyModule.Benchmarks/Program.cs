@@ -4,11 +4,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ApiKeyModule;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 // The C# side of `build.ps1 -Task Bench` (tests/Benchmarks/Invoke-Benchmarks.ps1 drives it). Each command prints one
 // JSON object on its last line. Not a test: nothing here fails on a figure.
@@ -19,7 +21,10 @@ using Microsoft.Data.Sqlite;
 //   keys <path> <offset> <n> <file>        writes n distinct keys "<id>-<secret>" of a populated store to a file
 //   verify <path> <offset> <n> <pbkdf2>    P4: engine verifications/s (cold and warm), its parts, and the PBKDF2 floor
 //   enumerate <path>                       P3 parts: raw SQLite read, engine List()
+//   lookup <path> <n>                      P5 parts: Get(id) on an open store; Open + Get + Dispose per lookup
 //   explain <path>                         query plans of the module's lookups
+//   spawn <rounds> <file>                  P1: runs each command line of the JSON file <rounds> times, round-robin;
+//                                          wall time and (Linux, macOS) CPU time of each run
 internal static class Program
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -86,8 +91,14 @@ internal static class Program
             case "verify":
                 Verify(args[1], Int(args[2]), Int(args[3]), Int(args[4]), result);
                 break;
+            case "lookup":
+                Lookup(args[1], Int(args[2]), result);
+                break;
             case "enumerate":
                 Enumerate(args[1], result);
+                break;
+            case "spawn":
+                Spawn(Int(args[1]), args[2], result);
                 break;
             case "explain":
                 Explain(args[1], result);
@@ -198,6 +209,9 @@ internal static class Program
     private static void FloorCreate(string folder, int n, Dictionary<string, object> result)
     {
         Directory.CreateDirectory(folder);
+        // Warm-up (JIT, first file creation) on throwaway files, untimed.
+        RawCreate(Path.Combine(folder, "warm-raw.db"), 100, "FULL", perRow: true);
+        EngineCreate(Path.Combine(folder, "warm-engine.db"), 100);
         result["n"] = n;
         result["floorFullPerRowSeconds"] = RawCreate(Path.Combine(folder, "floor-full.db"), n, "FULL", perRow: true);
         result["floorNormalPerRowSeconds"] = RawCreate(Path.Combine(folder, "floor-normal.db"), n, "NORMAL", perRow: true);
@@ -351,29 +365,139 @@ internal static class Program
         }
         result["hashOnlyPerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
 
-        // Part: the lookup alone, a prepared SELECT by id as the engine does it (no hash compare, no objects).
-        SqliteConnection.ClearAllPools();
-        using (SqliteConnection connection = Raw(path))
-        using (SqliteCommand select = connection.CreateCommand())
+        // Part: SHA-256 as the engine does it on netstandard2.0 (a SHA256 instance and an ASCII byte array per call).
+        watch.Restart();
+        for (int pass = 0; pass < 5; pass++)
         {
-            select.CommandText = "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = $id";
-            SqliteParameter id = select.Parameters.Add("$id", SqliteType.Integer);
-            watch.Restart();
-            for (int pass = 0; pass < 5; pass++)
+            foreach (string key in keys)
             {
-                foreach (int value in ids)
+                using (SHA256 sha = SHA256.Create())
                 {
-                    id.Value = value;
-                    using (SqliteDataReader reader = select.ExecuteReader())
+                    sink += sha.ComputeHash(Encoding.ASCII.GetBytes(key.Substring(key.IndexOf('-') + 1)))[0];
+                }
+            }
+        }
+        result["hashEngineStylePerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
+
+        // Part: the lookup alone, a prepared SELECT by id as the engine does it (no hash compare, no objects); then the
+        // same with a larger page cache, and with memory-mapped reads (what-ifs for StoreConnection's pragmas).
+        foreach (KeyValuePair<string, string> setting in new Dictionary<string, string>
+        {
+            ["lookupOnlyPerSecond"] = null,
+            ["lookupCache64MBPerSecond"] = "PRAGMA cache_size = -65536",
+            ["lookupMmapPerSecond"] = "PRAGMA mmap_size = 268435456",
+        })
+        {
+            SqliteConnection.ClearAllPools();
+            using (SqliteConnection connection = Raw(path))
+            using (SqliteCommand select = connection.CreateCommand())
+            {
+                if (setting.Value != null)
+                {
+                    Execute(connection, setting.Value);
+                }
+                select.CommandText = "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = $id";
+                SqliteParameter id = select.Parameters.Add("$id", SqliteType.Integer);
+                for (int pass = 0; pass < 6; pass++)
+                {
+                    if (pass == 1)
                     {
-                        if (reader.Read())
+                        watch.Restart();   // pass 0 warms up (JIT, page cache)
+                    }
+                    foreach (int value in ids)
+                    {
+                        id.Value = value;
+                        using (SqliteDataReader reader = select.ExecuteReader())
                         {
-                            sink += ((byte[])reader.GetValue(1)).Length;
+                            if (reader.Read())
+                            {
+                                sink += ((byte[])reader.GetValue(1)).Length;
+                            }
                         }
                     }
                 }
+                result[setting.Key] = 5.0 * n / watch.Elapsed.TotalSeconds;
             }
-            result["lookupOnlyPerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
+        }
+
+        using (SqliteConnection connection = Raw(path))
+        {
+            // Part: PRAGMA data_version, the cheap "has another connection changed the file?" check a cache would need.
+            using (SqliteCommand version = connection.CreateCommand())
+            {
+                version.CommandText = "PRAGMA data_version";
+                for (int i = 0; i < 1000; i++)
+                {
+                    sink += Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
+                }
+                watch.Restart();
+                for (int i = 0; i < 5 * n; i++)
+                {
+                    sink += Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
+                }
+                result["dataVersionPerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
+            }
+        }
+
+        // Parts through SQLitePCL.raw (no Microsoft.Data.Sqlite command/reader objects): the lookup and PRAGMA data_version.
+        raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READWRITE, null);
+        using (db)
+        {
+            raw.sqlite3_prepare_v2(db, "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?", out sqlite3_stmt select);
+            raw.sqlite3_prepare_v2(db, "PRAGMA data_version", out sqlite3_stmt version);
+            using (select)
+            using (version)
+            {
+                for (int pass = 0; pass < 6; pass++)
+                {
+                    if (pass == 1)
+                    {
+                        watch.Restart();
+                    }
+                    foreach (int value in ids)
+                    {
+                        raw.sqlite3_bind_int64(select, 1, value);
+                        if (raw.sqlite3_step(select) == raw.SQLITE_ROW)
+                        {
+                            sink += raw.sqlite3_column_blob(select, 1).Length + raw.sqlite3_column_text(select, 0).utf8_to_string().Length +
+                                    raw.sqlite3_column_text(select, 6).utf8_to_string().Length;
+                        }
+                        raw.sqlite3_reset(select);
+                    }
+                }
+                result["lookupSqlitePclRawPerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
+                watch.Restart();
+                for (int i = 0; i < 5 * n; i++)
+                {
+                    raw.sqlite3_step(version);
+                    sink += raw.sqlite3_column_int(version, 0);
+                    raw.sqlite3_reset(version);
+                }
+                result["dataVersionSqlitePclRawPerSecond"] = 5.0 * n / watch.Elapsed.TotalSeconds;
+            }
+        }
+
+        // The write of a first use alone: `UPDATE last_used_at` in autocommit, synchronous=FULL (as now) and NORMAL.
+        SqliteConnection.ClearAllPools();
+        using (SqliteConnection connection = Raw(path))
+        using (SqliteCommand touch = connection.CreateCommand())
+        {
+            touch.CommandText = "UPDATE api_keys SET last_used_at = $now WHERE id = $id";
+            SqliteParameter now = touch.Parameters.Add("$now", SqliteType.Integer);
+            SqliteParameter id = touch.Parameters.Add("$id", SqliteType.Integer);
+            int touches = Math.Min(n, 1000);
+            foreach (string mode in new[] { "FULL", "NORMAL" })
+            {
+                Execute(connection, "PRAGMA synchronous = " + mode);
+                watch.Restart();
+                for (int i = 0; i < touches; i++)
+                {
+                    now.Value = 1L;   // reset below by the engine's own first use (it writes when last_used_at is old)
+                    id.Value = ids[i];
+                    touch.ExecuteNonQuery();
+                }
+                result["touch" + mode + "PerSecond"] = touches / watch.Elapsed.TotalSeconds;
+            }
         }
 
         using (ApiKeyVerifier verifier = ApiKeyVerifier.Open(path))
@@ -403,6 +527,31 @@ internal static class Program
             result["warmPerSecond"] = Median(warm);
             result["warmPasses"] = warm;
             result["warmValid"] = valid;
+
+            // What-if: two threads, each with a store of its own (ApiKeyVerifier serializes every call on one connection).
+            var stores = new[] { ApiKeyStore.Open(path), ApiKeyStore.Open(path) };
+            try
+            {
+                var twoThreads = new List<double>();
+                for (int pass = 0; pass < 3; pass++)
+                {
+                    watch.Restart();
+                    System.Threading.Tasks.Parallel.For(0, 2, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 2 }, t =>
+                    {
+                        for (int i = t; i < keys.Length; i += 2)
+                        {
+                            stores[t].Verify(keys[i]);
+                        }
+                    });
+                    twoThreads.Add(n / watch.Elapsed.TotalSeconds);
+                }
+                result["warmTwoThreadsPerSecond"] = Median(twoThreads);
+            }
+            finally
+            {
+                stores[0].Dispose();
+                stores[1].Dispose();
+            }
 
             // Warm, with authorization: the allowlist text is parsed and matched on every call.
             valid = 0;
@@ -440,6 +589,99 @@ internal static class Program
         result["pbkdf2SecondsEach"] = Median(pbkdf2);
         result["pbkdf2PerSecond"] = 1.0 / Median(pbkdf2);
         result["sink"] = sink;
+    }
+
+    // ---- P5 parts
+
+    /// <summary>Get by id on an open store, and Open + Get + Dispose per lookup as each Get-ApiKey invocation does.</summary>
+    private static void Lookup(string path, int n, Dictionary<string, object> result)
+    {
+        int max;
+        using (SqliteConnection connection = Raw(path))
+        {
+            max = Convert.ToInt32(Scalar(connection, "SELECT max(id) FROM api_keys"), CultureInfo.InvariantCulture);
+        }
+        var random = new Random(11);
+        int[] ids = Enumerable.Range(0, n).Select(_ => random.Next(1, max + 1)).ToArray();
+        int found = 0;
+        using (ApiKeyStore store = ApiKeyStore.Open(path))
+        {
+            foreach (int id in ids.Take(200))
+            {
+                found += store.Get(id) != null ? 1 : 0;
+            }
+            Stopwatch watch = Stopwatch.StartNew();
+            foreach (int id in ids)
+            {
+                found += store.Get(id) != null ? 1 : 0;
+            }
+            result["getOnOpenStoreSeconds"] = watch.Elapsed.TotalSeconds / n;
+        }
+        using (SqliteConnection connection = Raw(path))
+        {
+            // The same SELECT, prepared once and reused, and prepared anew per lookup (as ApiKeyStore.Query does).
+            using (SqliteCommand prepared = connection.CreateCommand())
+            {
+                prepared.CommandText = SelectColumns + " WHERE id = $p";
+                SqliteParameter parameter = prepared.Parameters.Add("$p", SqliteType.Integer);
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    Stopwatch watch = Stopwatch.StartNew();
+                    foreach (int id in ids)
+                    {
+                        parameter.Value = id;
+                        found += ReadRow(prepared);
+                    }
+                    result["rawPreparedSeconds"] = watch.Elapsed.TotalSeconds / n;
+                }
+            }
+            for (int pass = 0; pass < 2; pass++)
+            {
+                Stopwatch watch = Stopwatch.StartNew();
+                foreach (int id in ids)
+                {
+                    using (SqliteCommand command = connection.CreateCommand())
+                    {
+                        command.CommandText = SelectColumns + " WHERE id = $p";
+                        command.Parameters.AddWithValue("$p", id);
+                        found += ReadRow(command);
+                    }
+                }
+                result["rawNewCommandSeconds"] = watch.Elapsed.TotalSeconds / n;
+            }
+        }
+        foreach (int id in ids.Take(200))
+        {
+            using (ApiKeyStore store = ApiKeyStore.Open(path))
+            {
+                found += store.Get(id) != null ? 1 : 0;
+            }
+        }
+        Stopwatch open = Stopwatch.StartNew();
+        foreach (int id in ids)
+        {
+            using (ApiKeyStore store = ApiKeyStore.Open(path))
+            {
+                found += store.Get(id) != null ? 1 : 0;
+            }
+        }
+        result["openGetDisposeSeconds"] = open.Elapsed.TotalSeconds / n;
+        result["found"] = found;
+    }
+
+    private static int ReadRow(SqliteCommand command)
+    {
+        using (SqliteDataReader reader = command.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return 0;
+            }
+            long sink = reader.GetInt32(0) + reader.GetString(1).Length + reader.GetInt64(2) + reader.GetString(3).Length +
+                        (reader.IsDBNull(4) ? 0 : reader.GetInt64(4)) + (reader.GetBoolean(5) ? 1 : 0) +
+                        (reader.IsDBNull(6) ? 0 : reader.GetString(6).Length) + (reader.IsDBNull(7) ? 0 : reader.GetInt64(7));
+            return sink != 0 ? 1 : 0;
+        }
     }
 
     // ---- P3 parts
@@ -486,6 +728,189 @@ internal static class Program
         result["n"] = count;
         result["rawReadSeconds"] = Median(raw);
         result["engineListSeconds"] = Median(engine);
+
+        // What-ifs: the allowlist column parsed per row as the engine does (Split, Substring, string.Intern), parsed
+        // once per distinct text, and the rows read through SQLitePCL.raw without Microsoft.Data.Sqlite's reader.
+        var parsed = new List<double>();
+        var cached = new List<double>();
+        var direct = new List<double>();
+        for (int pass = 0; pass < 3; pass++)
+        {
+            parsed.Add(ReadWithAllowlists(path, cache: false));
+            cached.Add(ReadWithAllowlists(path, cache: true));
+            direct.Add(ReadDirect(path));
+        }
+        result["rawReadParseAllowlistSeconds"] = Median(parsed);
+        result["rawReadCachedAllowlistSeconds"] = Median(cached);
+        result["sqlitePclRawReadSeconds"] = Median(direct);
+    }
+
+    // ---- P1: process start, wall and CPU time
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceUsage
+    {
+        public TimeVal User;
+        public TimeVal System;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = 14)]
+        public long[] Rest;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int getrusage(int who, out ResourceUsage usage);
+
+    /// <summary>CPU seconds (user + system) of all waited-for children so far; null where getrusage is not at hand.</summary>
+    private static double? ChildrenCpuSeconds()
+    {
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
+        {
+            return null;
+        }
+        const int RusageChildren = -1;
+        if (getrusage(RusageChildren, out ResourceUsage usage) != 0)
+        {
+            return null;
+        }
+        return usage.User.Seconds + usage.User.Microseconds / 1e6 + usage.System.Seconds + usage.System.Microseconds / 1e6;
+    }
+
+    /// <summary>The file: {"name": {"file": "...", "args": ["..."], "expect": "..."}, ...}. One warm-up run each, then round-robin.</summary>
+    private static void Spawn(int rounds, string file, Dictionary<string, object> result)
+    {
+        var variants = JsonSerializer.Deserialize<Dictionary<string, SpawnVariant>>(File.ReadAllText(file));
+        var wall = variants.Keys.ToDictionary(k => k, _ => new List<double>());
+        var cpu = variants.Keys.ToDictionary(k => k, _ => new List<double>());
+        for (int round = -1; round < rounds; round++)
+        {
+            foreach (KeyValuePair<string, SpawnVariant> variant in variants)
+            {
+                double? cpuBefore = ChildrenCpuSeconds();
+                var info = new ProcessStartInfo(variant.Value.file)
+                {
+                    UseShellExecute = false,
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                };
+                foreach (string argument in variant.Value.args)
+                {
+                    info.ArgumentList.Add(argument);
+                }
+                Stopwatch watch = Stopwatch.StartNew();
+                using (Process process = Process.Start(info))
+                {
+                    var stdout = process.StandardOutput.ReadToEndAsync();
+                    var stderr = process.StandardError.ReadToEndAsync();
+                    process.WaitForExit();
+                    double elapsed = watch.Elapsed.TotalSeconds;
+                    double? cpuAfter = ChildrenCpuSeconds();
+                    if (process.ExitCode != 0 || stderr.Result.Trim().Length > 0 ||
+                        (variant.Value.expect != null && !stdout.Result.Contains(variant.Value.expect)))
+                    {
+                        throw new InvalidOperationException($"{variant.Key} failed (exit code {process.ExitCode}): {stdout.Result} {stderr.Result}");
+                    }
+                    if (round >= 0)
+                    {
+                        wall[variant.Key].Add(elapsed);
+                        if (cpuBefore != null && cpuAfter != null)
+                        {
+                            cpu[variant.Key].Add(cpuAfter.Value - cpuBefore.Value);
+                        }
+                    }
+                }
+            }
+        }
+        result["rounds"] = rounds;
+        result["wallMedian"] = wall.ToDictionary(p => p.Key, p => Median(p.Value));
+        result["cpuMedian"] = cpu.All(p => p.Value.Count > 0) ? cpu.ToDictionary(p => p.Key, p => Median(p.Value)) : null;
+        result["wall"] = wall;
+        result["cpu"] = cpu;
+    }
+
+    private sealed class SpawnVariant
+    {
+        public string file { get; set; }
+        public string[] args { get; set; }
+        public string expect { get; set; }
+    }
+
+    private static double ReadWithAllowlists(string path, bool cache)
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        var seen = new Dictionary<string, object>(StringComparer.Ordinal);
+        long sink = 0;
+        using (SqliteConnection connection = Raw(path))
+        using (SqliteCommand command = connection.CreateCommand())
+        {
+            command.CommandText = SelectColumns + " ORDER BY id";
+            using (SqliteDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    string text = reader.GetString(3);
+                    object allowlist;
+                    if (!cache || !seen.TryGetValue(text, out allowlist))
+                    {
+                        allowlist = ParseAllowlist(text);
+                        if (cache)
+                        {
+                            seen[text] = allowlist;
+                        }
+                    }
+                    sink += reader.GetInt32(0) + reader.GetString(1).Length + reader.GetInt64(2) + ((KeyValuePair<string, string>[])allowlist).Length +
+                            (reader.IsDBNull(4) ? 0 : reader.GetInt64(4)) + (reader.GetBoolean(5) ? 1 : 0) +
+                            (reader.IsDBNull(6) ? 0 : reader.GetString(6).Length) + (reader.IsDBNull(7) ? 0 : reader.GetInt64(7));
+                }
+            }
+        }
+        return sink == 0 ? 0 : watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>As AllowlistColumn.Read does it, with pairs for its entries.</summary>
+    private static KeyValuePair<string, string>[] ParseAllowlist(string text)
+    {
+        if (text.Length == 0)
+        {
+            return new KeyValuePair<string, string>[0];
+        }
+        string[] lines = text.Split('\n');
+        var entries = new KeyValuePair<string, string>[lines.Length];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int space = lines[i].IndexOf(' ');
+            entries[i] = new KeyValuePair<string, string>(string.Intern(lines[i].Substring(0, space)), lines[i].Substring(space + 1));
+        }
+        return entries;
+    }
+
+    private static double ReadDirect(string path)
+    {
+        Stopwatch watch = Stopwatch.StartNew();
+        long sink = 0;
+        raw.sqlite3_open_v2(path, out sqlite3 db, raw.SQLITE_OPEN_READONLY, null);
+        using (db)
+        {
+            raw.sqlite3_prepare_v2(db, SelectColumns + " ORDER BY id", out sqlite3_stmt statement);
+            using (statement)
+            {
+                while (raw.sqlite3_step(statement) == raw.SQLITE_ROW)
+                {
+                    sink += raw.sqlite3_column_int(statement, 0) + raw.sqlite3_column_text(statement, 1).utf8_to_string().Length +
+                            raw.sqlite3_column_int64(statement, 2) + raw.sqlite3_column_text(statement, 3).utf8_to_string().Length +
+                            (raw.sqlite3_column_type(statement, 4) == raw.SQLITE_NULL ? 0 : raw.sqlite3_column_int64(statement, 4)) +
+                            raw.sqlite3_column_int(statement, 5) +
+                            (raw.sqlite3_column_type(statement, 6) == raw.SQLITE_NULL ? 0 : raw.sqlite3_column_text(statement, 6).utf8_to_string().Length) +
+                            (raw.sqlite3_column_type(statement, 7) == raw.SQLITE_NULL ? 0 : raw.sqlite3_column_int64(statement, 7));
+                }
+            }
+        }
+        return sink == 0 ? 0 : watch.Elapsed.TotalSeconds;
     }
 
     private static void Explain(string path, Dictionary<string, object> result)

@@ -1,0 +1,386 @@
+<#
+.SYNOPSIS
+    Runs benchmarks P1-P5 (issue 6) of the built module, each against a floor measured in the same run, prints the
+    table and writes it with the machine's facts to tests/Benchmarks/results.md.
+.DESCRIPTION
+    Called by `build.ps1 -Task Bench` after the build. Benchmarks, not tests: nothing fails on a figure, and CI does not
+    run them. Stores are made in a temporary folder (the 1M-key store takes about 130 MB) and deleted afterwards.
+    -Quick runs every figure at a tenth of its size (to try the script out; its figures are not the issue's).
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    # The pwsh to start child sessions with (the one running build.ps1): e.g. 'dotnet', '<PSHOME>/pwsh.dll'.
+    [Parameter(Mandatory)] [string[]] $Pwsh,
+    [string] $Configuration = 'Release',
+    [string] $ResultPath = (Join-Path $PSScriptRoot 'results.md'),
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$runStart = [Diagnostics.Stopwatch]::StartNew()
+
+$sizes = if ($Quick) {
+    @{ P1Rounds = 3; P2 = 500; P3 = 10000; P4 = 1000; P5Big = 100000; P5Lookups = 200; P3Rounds = 3 }
+}
+else {
+    @{ P1Rounds = 13; P2 = 5000; P3 = 100000; P4 = 10000; P5Big = 1000000; P5Lookups = 1000; P3Rounds = 5 }
+}
+
+function Write-Step([string] $text) {
+    Write-Host ("[{0,6:0.0}s] {1}" -f $runStart.Elapsed.TotalSeconds, $text)
+}
+
+function Get-Median([double[]] $values) {
+    $sorted = [double[]]($values | Sort-Object)
+    $middle = [math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { return $sorted[$middle] }
+    return ($sorted[$middle - 1] + $sorted[$middle]) / 2
+}
+
+# ---- the C# side
+
+$benchProject = Join-Path $PSScriptRoot 'ApiKeyModule.Benchmarks/ApiKeyModule.Benchmarks.csproj'
+$benchOut = Join-Path $PSScriptRoot "ApiKeyModule.Benchmarks/bin/$Configuration/net10.0"
+Write-Step "Building $benchProject ($Configuration)"
+dotnet build $benchProject -c $Configuration --nologo -v quiet | Out-Host
+if ($LASTEXITCODE -ne 0) { throw "dotnet build of the benchmark project failed (exit code $LASTEXITCODE)." }
+$benchDll = Join-Path $benchOut 'ApiKeyModule.Benchmarks.dll'
+
+function Invoke-CSharp([string[]] $arguments) {
+    $output = & dotnet $benchDll @arguments
+    if ($LASTEXITCODE -ne 0) { throw "ApiKeyModule.Benchmarks $($arguments -join ' ') failed (exit code $LASTEXITCODE)." }
+    return (@($output) | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+}
+
+# ---- child pwsh sessions (the pwsh running this script)
+
+$pwshFile = $Pwsh[0]
+$pwshPrefix = @($Pwsh | Select-Object -Skip 1)
+$worker = Join-Path $PSScriptRoot 'ModuleBench.ps1'
+
+function Invoke-Worker([hashtable] $parameters) {
+    $arguments = $pwshPrefix + @('-NoProfile', '-NonInteractive', '-File', $worker)
+    foreach ($name in $parameters.Keys) { $arguments += @("-$name", [string]$parameters[$name]) }
+    $output = & $pwshFile @arguments
+    if ($LASTEXITCODE -ne 0) { throw "ModuleBench.ps1 -Figure $($parameters.Figure) failed (exit code $LASTEXITCODE): $($output -join "`n")" }
+    return (@($output) | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+}
+
+# ---- machine facts
+
+function Get-MachineFacts {
+    $cpu = $null; $memory = $null; $os = [Runtime.InteropServices.RuntimeInformation]::OSDescription
+    if (Test-Path /proc/cpuinfo) {
+        $cpu = (Select-String -Path /proc/cpuinfo -Pattern '^model name\s*:\s*(.+)$' | Select-Object -First 1).Matches[0].Groups[1].Value
+    }
+    elseif ($IsWindows) { $cpu = (Get-CimInstance Win32_Processor | Select-Object -First 1).Name }
+    elseif ($IsMacOS) { $cpu = (sysctl -n machdep.cpu.brand_string) }
+    if (Test-Path /proc/meminfo) {
+        $kb = [long]((Select-String -Path /proc/meminfo -Pattern '^MemTotal:\s+(\d+)').Matches[0].Groups[1].Value)
+        $memory = '{0:0.0} GiB' -f ($kb / 1MB)
+    }
+    elseif ($IsWindows) { $memory = '{0:0.0} GiB' -f ((Get-CimInstance Win32_ComputerSystem).TotalPhysicalMemory / 1GB) }
+    if (Test-Path /etc/os-release) {
+        $pretty = (Select-String -Path /etc/os-release -Pattern '^PRETTY_NAME="?([^"]+)"?').Matches[0].Groups[1].Value
+        $os = "$pretty ($os)"
+    }
+    [ordered]@{
+        'Date (UTC)'   = (Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')
+        'CPU'          = $cpu
+        'Cores'        = [Environment]::ProcessorCount
+        'Memory'       = $memory
+        'OS'           = $os
+        '.NET'         = "$([Runtime.InteropServices.RuntimeInformation]::FrameworkDescription) (SDK $((dotnet --version) | Select-Object -First 1))"
+        'PowerShell'   = "$($PSVersionTable.PSVersion) ($($Pwsh -join ' '))"
+        'SQLite'       = $null
+        'Store folder' = $null
+        'Load average (1 min) at start / end' = $null
+    }
+}
+
+# ---- the run
+
+$work = Join-Path ([IO.Path]::GetTempPath()) ("apikeymodule-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Path $work | Out-Null
+# A snapshot of the built module: others may rebuild out/ while this runs.
+$moduleCopy = Join-Path $work 'ApiKeyModule'
+Copy-Item (Split-Path $ModulePath) $moduleCopy -Recurse
+$psd1 = Join-Path $moduleCopy 'ApiKeyModule.psd1'
+
+$facts = Get-MachineFacts
+$facts['SQLite'] = (Invoke-CSharp @('info')).sqlite
+$facts['Store folder'] = $work
+function Get-Load { if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg) -split ' ')[0] } else { 'n/a' } }
+$loadAtStart = Get-Load
+$rows = [Collections.Generic.List[object]]::new()
+$parts = [Collections.Generic.List[object]]::new()
+$notes = [Collections.Generic.List[string]]::new()
+
+function Add-Row($id, $figure, $measured, $floor, $ratio, $target, $met) {
+    $rows.Add([pscustomobject]@{ Id = $id; Figure = $figure; Measured = $measured; Floor = $floor; Ratio = $ratio; Target = $target; Met = $met })
+}
+function Add-Part($id, $what, $value) {
+    $parts.Add([pscustomobject]@{ Id = $id; Part = $what; Value = $value })
+}
+function Show-Ms([double] $seconds) { if ([math]::Abs($seconds) -lt 0.01) { '{0:0.00} ms' -f ($seconds * 1000) } else { '{0:0} ms' -f ($seconds * 1000) } }
+function Show-Rate([double] $perSecond) { if ($perSecond -ge 100) { '{0:N0}/s' -f $perSecond } else { '{0:0.00}/s' -f $perSecond } }
+function Show-Ratio([double] $ratio) { if ($ratio -ge 100) { '{0:N0}×' -f $ratio } else { '{0:0.00}×' -f $ratio } }
+function Show-Met([bool] $met) { if ($met) { 'yes' } else { 'no' } }
+function Show-Micro([double] $seconds) { '{0:0.0} µs' -f ($seconds * 1e6) }
+function Show-MB([double] $bytes) { '{0:0.0} MB' -f ($bytes / 1MB) }
+
+try {
+    # ---------------------------------------------------------------- P1: import cost
+    Write-Step "P1: process start, $($sizes.P1Rounds) rounds of 5 variants"
+    $p1Store = Join-Path $work 'p1/apikeys.db'
+    New-Item -ItemType Directory -Path (Split-Path $p1Store) | Out-Null
+    $null = Invoke-CSharp @('populate', $p1Store, '1')
+    $variants = [ordered]@{
+        bare        = @{ Args = @('-NoProfile', '-c', '1'); Expect = '1' }
+        full        = @{ Args = @('-NoProfile', '-c', "Import-Module '$psd1'; Get-ApiKey -Id 1 -StorePath '$p1Store'"); Expect = 'k1' }
+        importOnly  = @{ Args = @('-NoProfile', '-c', "Import-Module '$psd1'; 1"); Expect = '1' }
+        # Yardsticks for what PowerShell itself charges: a first binary module (one that ships with pwsh), and a first
+        # object shown through the format system.
+        binaryImport = @{ Args = @('-NoProfile', '-c', 'Import-Module Microsoft.PowerShell.Security; 1'); Expect = '1' }
+        firstObject  = @{ Args = @('-NoProfile', '-c', "[pscustomobject]@{ Id = 1; Name = 'k1'; CreatedAt = [datetime]::UtcNow; Allowlist = @() }"); Expect = 'k1' }
+    }
+    # Started by the C# program: wall time and, on Linux and macOS, CPU time (getrusage of the children), which the
+    # other work on a busy machine disturbs much less than wall time.
+    $spawnFile = Join-Path $work 'p1/variants.json'
+    $spawn = [ordered]@{}
+    foreach ($name in $variants.Keys) { $spawn[$name] = @{ file = $pwshFile; args = @($pwshPrefix + $variants[$name].Args); expect = $variants[$name].Expect } }
+    $spawn | ConvertTo-Json -Depth 4 | Set-Content -Path $spawnFile -Encoding utf8NoBOM
+    $p1 = Invoke-CSharp @('spawn', "$($sizes.P1Rounds)", $spawnFile)
+    $median = @{}; $cpuMedian = $null
+    foreach ($name in $variants.Keys) { $median[$name] = $p1.wallMedian.$name }
+    if ($p1.cpuMedian) {
+        $cpuMedian = @{}
+        foreach ($name in $variants.Keys) { $cpuMedian[$name] = $p1.cpuMedian.$name }
+    }
+    $importCost = $median.full - $median.bare
+    Add-Row 'P1' "import cost: ``Import-Module; Get-ApiKey -Id 1`` minus ``pwsh -c 1`` (median of $($sizes.P1Rounds) processes each)" `
+        (Show-Ms $importCost) ("bare pwsh start " + (Show-Ms $median.bare)) (Show-Ratio ($importCost / $median.bare)) '≤ 100 ms' (Show-Met ($importCost -le 0.100))
+    if ($cpuMedian) {
+        $cpuCost = $cpuMedian.full - $cpuMedian.bare
+        Add-Row 'P1' "the same in CPU time (user + system, all threads; less disturbed by other work)" (Show-Ms $cpuCost) ("bare pwsh start " + (Show-Ms $cpuMedian.bare)) (Show-Ratio ($cpuCost / $cpuMedian.bare)) '—' '—'
+        Add-Part 'P1' 'CPU time minus bare: `Import-Module <psd1>` alone / `Import-Module Microsoft.PowerShell.Security` / a first [pscustomobject] shown' ("{0} / {1} / {2}" -f (Show-Ms ($cpuMedian.importOnly - $cpuMedian.bare)), (Show-Ms ($cpuMedian.binaryImport - $cpuMedian.bare)), (Show-Ms ($cpuMedian.firstObject - $cpuMedian.bare)))
+    }
+    Add-Part 'P1' 'bare `pwsh -NoProfile -c 1` (median process time)' (Show-Ms $median.bare)
+    Add-Part 'P1' '`Import-Module <psd1>; Get-ApiKey -Id 1` (median process time)' (Show-Ms $median.full)
+    Add-Part 'P1' '`Import-Module <psd1>` alone, minus bare' (Show-Ms ($median.importOnly - $median.bare))
+    Add-Part 'P1' '`Import-Module Microsoft.PowerShell.Security` minus bare: what a first binary module costs (one that ships with pwsh)' (Show-Ms ($median.binaryImport - $median.bare))
+    Add-Part 'P1' 'a first [pscustomobject] shown, minus bare: what the first formatted object costs' (Show-Ms ($median.firstObject - $median.bare))
+    Add-Part 'P1' 'so: the first Get-ApiKey and its display (full minus import-only)' (Show-Ms ($median.full - $median.importOnly))
+    # In-process steps. The format file is also timed as a copy whose ScriptBlocks are replaced by a property (same
+    # views), and a minimal format file goes first, so the module's file is timed after PowerShell's own format load.
+    $formatFile = Join-Path $moduleCopy 'ApiKeyModule.format.ps1xml'
+    $noScriptBlocks = Join-Path $work 'p1/NoScriptBlocks.format.ps1xml'
+    $scriptBlockCount = ([regex]::Matches((Get-Content $formatFile -Raw), '<ScriptBlock>')).Count
+    Set-Content -Path $noScriptBlocks -Encoding utf8NoBOM -Value ([regex]::Replace((Get-Content $formatFile -Raw), '(?s)<ScriptBlock>.*?</ScriptBlock>', '<PropertyName>Name</PropertyName>'))
+    $minimalFormat = Join-Path $work 'p1/Minimal.format.ps1xml'
+    Set-Content -Path $minimalFormat -Encoding utf8NoBOM -Value @'
+<?xml version="1.0" encoding="utf-8"?>
+<Configuration><ViewDefinitions><View><Name>Bench</Name><ViewSelectedBy><TypeName>ApiKeyModule.Bench.None</TypeName></ViewSelectedBy>
+<TableControl><TableHeaders><TableColumnHeader><Label>Id</Label></TableColumnHeader></TableHeaders><TableRowEntries><TableRowEntry>
+<TableColumnItems><TableColumnItem><PropertyName>Id</PropertyName></TableColumnItem></TableColumnItems></TableRowEntry></TableRowEntries>
+</TableControl></View></ViewDefinitions></Configuration>
+'@
+    $details = foreach ($i in 1..3) { Invoke-Worker @{ Figure = 'P1Detail'; ModulePath = $psd1; StorePath = $p1Store; Mode = 'psd1' } }
+    $steps = foreach ($i in 1..3) { Invoke-Worker @{ Figure = 'P1Detail'; ModulePath = $psd1; StorePath = $p1Store; Mode = 'steps'; FormatPath = $formatFile; MinimalFormatPath = $minimalFormat } }
+    $stepsPlain = foreach ($i in 1..3) { Invoke-Worker @{ Figure = 'P1Detail'; ModulePath = $psd1; StorePath = $p1Store; Mode = 'steps'; FormatPath = $noScriptBlocks; MinimalFormatPath = $minimalFormat } }
+    # "wall / CPU" medians of a step over the processes.
+    function Get-Step($objects, [string] $name) {
+        '{0} / {1}' -f (Show-Ms (Get-Median ($objects | ForEach-Object { $_.$name.wall }))), (Show-Ms (Get-Median ($objects | ForEach-Object { $_.$name.cpu })))
+    }
+    Add-Part 'P1' 'in process, wall / CPU (median of 3 processes): `Import-Module <psd1>`' (Get-Step $details import)
+    Add-Part 'P1' ('in process: then the first `Get-ApiKey -Id 1`, which loads ' + ($details[0].assembliesAtFirstGet -join ', ') + ' and the native e_sqlite3') (Get-Step $details firstGet)
+    Add-Part 'P1' 'in process: then its first display (`Out-String`, through the format file''s view)' (Get-Step $details firstShow)
+    Add-Part 'P1' 'in process: then a second `Get-ApiKey -Id 1` (warm)' (Get-Step $details secondGet)
+    Add-Part 'P1' ('in process, step by step: `Import-Module <ApiKeyModule.dll>` (no manifest, no format file; loads ' + ($steps[0].assembliesAtImport -join ', ') + ')') (Get-Step $steps importDll)
+    Add-Part 'P1' 'in process, step by step: then `Update-FormatData` with a minimal one-view file (PowerShell loads its own format data first)' (Get-Step $steps formatFirst)
+    Add-Part 'P1' "in process, step by step: then ``Update-FormatData`` with the module's format file ($scriptBlockCount ScriptBlocks) / the same views without ScriptBlocks" ('{0} // {1}' -f (Get-Step $steps format), (Get-Step $stepsPlain format))
+    Add-Part 'P1' 'in process, step by step: then `[ApiKeyModule.ApiKeyStore]::Open($s).Dispose()` (loads Microsoft.Data.Sqlite, SQLitePCLRaw and the native e_sqlite3; opens; pragmas)' (Get-Step $steps engineOpen)
+    Add-Part 'P1' 'in process, step by step: then the first `Get-ApiKey -Id 1` (cmdlet and query path, first run)' (Get-Step $steps firstGet)
+    Add-Part 'P1' 'in process, step by step: then its first display, with the module''s views / without ScriptBlocks' ('{0} // {1}' -f (Get-Step $steps firstShow), (Get-Step $stepsPlain firstShow))
+    Add-Part 'P1' 'assemblies loaded by `Import-Module <psd1>`' (($details[0].assembliesAtImport | Where-Object { $_ }) -join ', ')
+
+    # ---------------------------------------------------------------- P2: bulk create
+    $n = $sizes.P2
+    Write-Step "P2: floor (raw per-row commit) x$n"
+    $floorBefore = Invoke-CSharp @('floor-create', (Join-Path $work 'p2/floor-before'), "$n")
+    Write-Step "P2: New-ApiKey x$n"
+    $p2 = Invoke-Worker @{ Figure = 'P2'; ModulePath = $psd1; StorePath = (Join-Path $work 'p2/module/apikeys.db'); WarmStorePath = (Join-Path $work 'p2/warm/apikeys.db'); Count = $n }
+    Write-Step "P2: floor again x$n"
+    $floorAfter = Invoke-CSharp @('floor-create', (Join-Path $work 'p2/floor-after'), "$n")
+    if ($p2.created -ne $n) { throw "P2: New-ApiKey created $($p2.created) keys, not $n." }
+    $moduleRate = $n / $p2.moduleSeconds
+    $floorSeconds = ($floorBefore.floorFullPerRowSeconds + $floorAfter.floorFullPerRowSeconds) / 2
+    $floorRate = $n / $floorSeconds
+    Add-Row 'P2' "bulk create: ``1..$n | % { `"k`$_`" } | New-ApiKey`` (durable per key)" (Show-Rate $moduleRate) `
+        ("raw Microsoft.Data.Sqlite, 1 transaction (2 inserts) per key, WAL, synchronous=FULL: " + (Show-Rate $floorRate)) `
+        (Show-Ratio ($moduleRate / $floorRate)) '≥ 0.5 × floor' (Show-Met ($moduleRate -ge 0.5 * $floorRate))
+    Add-Part 'P2' "floor, per-row commit, synchronous=FULL (before / after the module run)" ("{0} / {1}" -f (Show-Rate ($n / $floorBefore.floorFullPerRowSeconds)), (Show-Rate ($n / $floorAfter.floorFullPerRowSeconds)))
+    $normalSeconds = ($floorBefore.floorNormalPerRowSeconds + $floorAfter.floorNormalPerRowSeconds) / 2
+    $batchSeconds = ($floorBefore.floorFullOneTransactionSeconds + $floorAfter.floorFullOneTransactionSeconds) / 2
+    $engineSeconds = ($floorBefore.engineCreateSeconds + $floorAfter.engineCreateSeconds) / 2
+    Add-Part 'P2' 'floor, per-row commit, synchronous=NORMAL (no fsync per commit in WAL)' (Show-Rate ($n / $normalSeconds))
+    Add-Part 'P2' 'floor, all rows in one transaction' (Show-Rate ($n / $batchSeconds))
+    Add-Part 'P2' 'engine alone, C# `ApiKeyStore.Create` per key (on disk, differences between these runs are mostly the fsync time of the moment; the tmpfs rows below split the CPU)' (Show-Rate ($n / $engineSeconds))
+    Add-Part 'P2' 'per key: floor (of which fsync: FULL minus NORMAL)' ("{0} ({1})" -f (Show-Micro ($floorSeconds / $n)), (Show-Micro (($floorSeconds - $normalSeconds) / $n)))
+    Add-Part 'P2' "per key: the input alone, ``1..$n | % { `"k`$_`" }``" (Show-Micro ($p2.sourceOnlySeconds / $n))
+    Remove-Item (Join-Path $work 'p2') -Recurse -Force
+    # The same on tmpfs, where fsync costs next to nothing: what is left is CPU.
+    if ((Test-Path /dev/shm) -and -not $IsWindows) {
+        $shm = Join-Path /dev/shm ("apikeymodule-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        try {
+            Write-Step "P2: the same on tmpfs ($shm)"
+            $shmFloor = Invoke-CSharp @('floor-create', (Join-Path $shm 'floor'), "$n")
+            $shmModule = Invoke-Worker @{ Figure = 'P2'; ModulePath = $psd1; StorePath = (Join-Path $shm 'module/apikeys.db'); WarmStorePath = (Join-Path $shm 'warm/apikeys.db'); Count = $n }
+            Add-Part 'P2' 'on tmpfs (no fsync cost), per key: floor / engine / module' ("{0} / {1} / {2}" -f (Show-Micro ($shmFloor.floorFullPerRowSeconds / $n)), (Show-Micro ($shmFloor.engineCreateSeconds / $n)), (Show-Micro ($shmModule.moduleSeconds / $n)))
+            Add-Part 'P2' 'on tmpfs, per key: engine minus floor / module minus engine (PowerShell)' ("{0} / {1}" -f (Show-Micro (($shmFloor.engineCreateSeconds - $shmFloor.floorFullPerRowSeconds) / $n)), (Show-Micro (($shmModule.moduleSeconds - $shmFloor.engineCreateSeconds) / $n)))
+            Add-Part 'P2' 'on tmpfs: module keys/s ÷ floor keys/s' (Show-Ratio ($shmFloor.floorFullPerRowSeconds / $shmModule.moduleSeconds))
+        }
+        finally {
+            Remove-Item $shm -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    # ---------------------------------------------------------------- P3: enumerate
+    $n = $sizes.P3
+    Write-Step "P3: populating $n keys"
+    $s100k = Join-Path $work 'p3/apikeys.db'
+    New-Item -ItemType Directory -Path (Split-Path $s100k) | Out-Null
+    $populated = Invoke-CSharp @('populate', $s100k, "$n")
+    Write-Step "P3: Get-ApiKey | Measure-Object, $n keys"
+    $p3 = Invoke-Worker @{ Figure = 'P3'; ModulePath = $psd1; StorePath = $s100k; Rounds = $sizes.P3Rounds }
+    $p3CSharp = Invoke-CSharp @('enumerate', $s100k)
+    if ($p3.n -ne $n) { throw "P3: Get-ApiKey returned $($p3.n) keys, not $n." }
+    Add-Row 'P3' "enumerate: ``Get-ApiKey | Measure-Object`` over $($n.ToString('N0')) keys (median of $($sizes.P3Rounds))" (Show-Ms $p3.getMeasureSeconds) `
+        ("$($n.ToString('N0')) precomputed [pscustomobject]s | Measure-Object: " + (Show-Ms $p3.floorSeconds)) (Show-Ratio ($p3.getMeasureSeconds / $p3.floorSeconds)) '≤ 2 × floor' (Show-Met ($p3.getMeasureSeconds -le 2 * $p3.floorSeconds))
+    Add-Part 'P3' 'raw SQLite read of all columns, C#, no objects' (Show-Ms $p3CSharp.rawReadSeconds)
+    Add-Part 'P3' 'engine `ApiKeyStore.List()`, C# (read + ApiKey objects + allowlist parse)' (Show-Ms $p3CSharp.engineListSeconds)
+    Add-Part 'P3' 'what-if, C#: raw read + allowlist parsed per row as the engine does / parsed once per distinct text' ("{0} / {1}" -f (Show-Ms $p3CSharp.rawReadParseAllowlistSeconds), (Show-Ms $p3CSharp.rawReadCachedAllowlistSeconds))
+    Add-Part 'P3' 'what-if, C#: the same read through SQLitePCL.raw (no Microsoft.Data.Sqlite reader)' (Show-Ms $p3CSharp.sqlitePclRawReadSeconds)
+    Add-Part 'P3' 'engine `$store.List() | Measure-Object` in pwsh (no cmdlet)' (Show-Ms $p3.engineListThroughPipelineSeconds)
+    Add-Part 'P3' '`$null = Get-ApiKey` (no downstream command)' (Show-Ms $p3.getAloneSeconds)
+    Add-Part 'P3' '`Get-ApiKey | Measure-Object`' (Show-Ms $p3.getMeasureSeconds)
+    Add-Part 'P3' 'precomputed ApiKey objects (from `@(Get-ApiKey)`) `| Measure-Object` (typed objects; Measure-Object uses no format data)' (Show-Ms $p3.typedPrecomputedSeconds)
+    Add-Part 'P3' 'floor: precomputed [pscustomobject]s `| Measure-Object`' (Show-Ms $p3.floorSeconds)
+    Add-Part 'P3' "building the floor's [pscustomobject]s (untimed in the figure)" (Show-Ms $p3.buildFloorObjectsSeconds)
+
+    # ---------------------------------------------------------------- P4: verify
+    $n = $sizes.P4
+    Write-Step "P4: engine verify over $n distinct keys; PBKDF2 floor"
+    $p4 = Invoke-CSharp @('verify', $s100k, '0', "$n", '3')
+    $keyFile = Join-Path $work 'p4-keys.txt'
+    $warmKeyFile = Join-Path $work 'p4-warm-keys.txt'
+    $null = Invoke-CSharp @('keys', $s100k, "$n", "$n", $keyFile)
+    $null = Invoke-CSharp @('keys', $s100k, "$(2 * $n)", '50', $warmKeyFile)
+    Write-Step "P4: Test-ApiKey over a pipeline of $n keys"
+    $p4Module = Invoke-Worker @{ Figure = 'P4'; ModulePath = $psd1; StorePath = $s100k; KeyFile = $keyFile; WarmKeyFile = $warmKeyFile }
+    if ($p4.coldValid -ne $n -or $p4.warmValid -ne $n -or $p4Module.coldValid -ne $n) { throw "P4: not every key verified: $($p4 | ConvertTo-Json -Compress) $($p4Module | ConvertTo-Json -Compress)" }
+    $pbkdf2 = "PBKDF2-SHA512 × 500,000: " + (Show-Rate $p4.pbkdf2PerSecond)
+    Add-Row 'P4' "engine ``ApiKeyVerifier.Verify``, $($n.ToString('N0')) distinct keys, each's first use in the minute (writes last_used_at)" (Show-Rate $p4.coldPerSecond) $pbkdf2 (Show-Ratio ($p4.coldPerSecond / $p4.pbkdf2PerSecond)) '≥ 100,000/s' (Show-Met ($p4.coldPerSecond -ge 100000))
+    Add-Row 'P4' "engine ``ApiKeyVerifier.Verify``, the same keys again (no write; median of 3 passes)" (Show-Rate $p4.warmPerSecond) $pbkdf2 (Show-Ratio ($p4.warmPerSecond / $p4.pbkdf2PerSecond)) '≥ 100,000/s' (Show-Met ($p4.warmPerSecond -ge 100000))
+    $coldTest = $n / $p4Module.coldSeconds
+    $warmTest = $n / $p4Module.warmSeconds
+    Add-Row 'P4' "```$keys | Test-ApiKey``, $($n.ToString('N0')) other distinct keys, first use" (Show-Rate $coldTest) $pbkdf2 (Show-Ratio ($coldTest / $p4.pbkdf2PerSecond)) '—' '—'
+    Add-Row 'P4' "```$keys | Test-ApiKey``, the same keys again (median of 3)" (Show-Rate $warmTest) $pbkdf2 (Show-Ratio ($warmTest / $p4.pbkdf2PerSecond)) '—' '—'
+    Add-Part 'P4' 'SHA-256 of the secret alone, C#' (Show-Rate $p4.hashOnlyPerSecond)
+    Add-Part 'P4' 'SHA-256 as the engine computes it (`SHA256.Create()` and a byte array per call), C#' (Show-Rate $p4.hashEngineStylePerSecond)
+    Add-Part 'P4' 'prepared `SELECT … WHERE id = $id` alone, C# (default 2 MB page cache)' (Show-Rate $p4.lookupOnlyPerSecond)
+    Add-Part 'P4' 'what-if: the same with `PRAGMA cache_size = -65536` / with `PRAGMA mmap_size = 268435456`' ("{0} / {1}" -f (Show-Rate $p4.lookupCache64MBPerSecond), (Show-Rate $p4.lookupMmapPerSecond))
+    Add-Part 'P4' 'what-if: the same through SQLitePCL.raw (no command/reader objects)' (Show-Rate $p4.lookupSqlitePclRawPerSecond)
+    Add-Part 'P4' 'prepared `PRAGMA data_version` alone (what checking a cache for staleness costs), C#: Microsoft.Data.Sqlite / SQLitePCL.raw' ("{0} / {1}" -f (Show-Rate $p4.dataVersionPerSecond), (Show-Rate $p4.dataVersionSqlitePclRawPerSecond))
+    Add-Part 'P4' 'the write alone: `UPDATE last_used_at` autocommit, synchronous=FULL (as now) / NORMAL' ("{0} / {1}" -f (Show-Rate $p4.touchFULLPerSecond), (Show-Rate $p4.touchNORMALPerSecond))
+    Add-Part 'P4' 'engine, first use (lookup + durable `UPDATE last_used_at`, autocommit, synchronous=FULL)' (Show-Rate $p4.coldPerSecond)
+    Add-Part 'P4' 'engine, again (lookup + hash + compare, no write)' (Show-Rate $p4.warmPerSecond)
+    Add-Part 'P4' 'what-if: engine, again, on 2 threads with a store each (`ApiKeyVerifier` serializes on one connection)' (Show-Rate $p4.warmTwoThreadsPerSecond)
+    Add-Part 'P4' 'engine, again, with `-Method CALL -Resource system.info` (allowlist parsed per call)' (Show-Rate $p4.warmAuthorizePerSecond)
+    Add-Part 'P4' 'engine, wrong secret (NotFound: durable audit row per call)' (Show-Rate $p4.wrongSecretPerSecond)
+    Add-Part 'P4' 'per key: the write of first use (first use minus again)' (Show-Micro ((1 / $p4.coldPerSecond) - (1 / $p4.warmPerSecond)))
+    Add-Part 'P4' '`Test-ApiKey` pipeline, first use / again' ("{0} / {1}" -f (Show-Rate $coldTest), (Show-Rate $warmTest))
+    Add-Part 'P4' "``Test-ApiKey `$k`` once per key (one invocation each, as on a request path), $($p4Module.perCallCount) keys" (Show-Rate ($p4Module.perCallCount / $p4Module.perCallWarmSeconds))
+    Add-Part 'P4' 'PBKDF2-SHA512, 500,000 rounds, one derivation (median of 3)' (Show-Ms $p4.pbkdf2SecondsEach)
+    Remove-Item (Join-Path $work 'p3') -Recurse -Force
+
+    # ---------------------------------------------------------------- P5: scale
+    $big = $sizes.P5Big
+    $bigLabel = if ($big -ge 1000000) { "$($big / 1000000)M" } else { "$($big / 1000)k" }
+    Write-Step "P5: populating 1k and $bigLabel keys"
+    $small = Join-Path $work 'p5/small/apikeys.db'
+    $large = Join-Path $work 'p5/large/apikeys.db'
+    New-Item -ItemType Directory -Path (Split-Path $small), (Split-Path $large) | Out-Null
+    $smallPopulated = Invoke-CSharp @('populate', $small, '1000')
+    $largePopulated = Invoke-CSharp @('populate', $large, "$big")
+    $plans = Invoke-CSharp @('explain', $large)
+    $lookupParts = Invoke-CSharp @('lookup', $large, '5000')
+    Write-Step "P5: $($sizes.P5Lookups) Get-ApiKey -Id lookups on each store, interleaved; -Name 'k12345*'"
+    $p5 = Invoke-Worker @{ Figure = 'P5Lookup'; ModulePath = $psd1; StorePath = $large; SmallStorePath = $small; Count = $sizes.P5Lookups; BigKeys = $big }
+    Write-Step "P5: memory of enumerating $bigLabel keys"
+    $memLarge = Invoke-Worker @{ Figure = 'P5Memory'; ModulePath = $psd1; StorePath = $large; WarmStorePath = $small }
+    $memSmall = Invoke-Worker @{ Figure = 'P5Memory'; ModulePath = $psd1; StorePath = $small }
+    Add-Row 'P5' "``Get-ApiKey -Id`` at $bigLabel keys (median of $($sizes.P5Lookups) lookups)" (Show-Ms $p5.bigIdMedianSeconds) ("at 1k keys: " + (Show-Ms $p5.smallIdMedianSeconds)) `
+        (Show-Ratio ($p5.bigIdMedianSeconds / $p5.smallIdMedianSeconds)) '≤ 1.5' (Show-Met ($p5.bigIdMedianSeconds / $p5.smallIdMedianSeconds -le 1.5))
+    Add-Row 'P5' "``Get-ApiKey -Name 'k12345*'`` at $bigLabel keys ($($p5.nameBigMatched) match; median of 21)" (Show-Ms $p5.nameBigMedianSeconds) ("at 1k keys (0 match): " + (Show-Ms $p5.nameSmallMedianSeconds)) `
+        (Show-Ratio ($p5.nameBigMedianSeconds / $p5.nameSmallMedianSeconds)) '—' '—'
+    $growthKnown = $null -ne $memLarge.PSObject.Properties['peakGrowthBytes']
+    if ($growthKnown) {
+        Add-Row 'P5' "peak working-set growth of ``Get-ApiKey | Measure-Object`` over $bigLabel keys" (Show-MB $memLarge.peakGrowthBytes) ("over 1k keys: " + (Show-MB $memSmall.peakGrowthBytes)) `
+            (Show-Ratio ($memLarge.peakGrowthBytes / [math]::Max(1, $memSmall.peakGrowthBytes))) '≤ 50 MB' (Show-Met ($memLarge.peakGrowthBytes -le 50MB))
+    }
+    else {
+        Add-Row 'P5' "peak working-set growth of enumerating $bigLabel keys" 'n/a (no /proc)' '' '' '≤ 50 MB' '—'
+    }
+    $bigPerKey = $largePopulated.bytes / $big
+    $smallPerKey = $smallPopulated.bytes / 1000
+    Add-Row 'P5' "store bytes per key at $bigLabel keys" ('{0:0} B' -f $bigPerKey) ('at 1k keys: {0:0} B' -f $smallPerKey) (Show-Ratio ($bigPerKey / $smallPerKey)) '—' '—'
+    Add-Part 'P5' "populating $bigLabel keys in one transaction, C# (untimed in the figures)" ('{0:0.0} s' -f $largePopulated.seconds)
+    Add-Part 'P5' '`Get-ApiKey -Id`, mean at 1k / at large' ("{0} / {1}" -f (Show-Ms $p5.smallIdMeanSeconds), (Show-Ms $p5.bigIdMeanSeconds))
+    Add-Part 'P5' "the same $($p5.nameBigMatched) keys as ``-Name 'k12345*'`` by ``Get-ApiKey -Id <ids>`` (one invocation)" (Show-Ms $p5.sameKeysByIdMedianSeconds)
+    Add-Part 'P5' "enumerating $bigLabel keys: time, rate" ("{0:0.0} s, {1}" -f $memLarge.seconds, (Show-Rate ($memLarge.n / $memLarge.seconds)))
+    Add-Part 'P5' "enumerating ${bigLabel}: managed bytes allocated per key; gen2 GCs" ("{0:N0} B; {1}" -f ($memLarge.allocatedBytes / $memLarge.n), $memLarge.gen2Collections)
+    Add-Part 'P5' "enumerating ${bigLabel}: GC heap before / after (uncollected) / at the last GC" ("{0} / {1} / {2}" -f (Show-MB $memLarge.heapBeforeBytes), (Show-MB $memLarge.heapAfterBytes), (Show-MB $memLarge.gcHeapAtLastGcBytes))
+    if ($growthKnown) {
+        Add-Part 'P5' "enumerating ${bigLabel}: resident before, peak after" ("{0} → {1}" -f (Show-MB $memLarge.rssBeforeBytes), (Show-MB $memLarge.hwmAfterBytes))
+    }
+    Add-Part 'P5' "per lookup at ${bigLabel}, C#: prepared SELECT reused / SELECT prepared anew (as ``ApiKeyStore.Get``)" ("{0} / {1}" -f (Show-Micro $lookupParts.rawPreparedSeconds), (Show-Micro $lookupParts.rawNewCommandSeconds))
+    Add-Part 'P5' "per lookup at ${bigLabel}, C#: ``ApiKeyStore.Get`` on an open store / ``Open`` + ``Get`` + ``Dispose`` (what one ``Get-ApiKey -Id`` does in the engine)" ("{0} / {1}" -f (Show-Micro $lookupParts.getOnOpenStoreSeconds), (Show-Micro $lookupParts.openGetDisposeSeconds))
+    Add-Part 'P5' 'query plan, `-Id`' $plans.byId
+    Add-Part 'P5' 'query plan, `-Name <prefix>*`' $plans.byNamePrefix
+    Add-Part 'P5' 'query plan, all keys' $plans.list
+}
+finally {
+    Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+# ---------------------------------------------------------------- report
+$facts['Load average (1 min) at start / end'] = "$loadAtStart / $(Get-Load) (other work on the machine runs alongside)"
+if ($Quick) { $notes.Add('Run with -Quick: every figure at a tenth of its size; these are not the issue''s figures.') }
+$notes.Add("The module measured is a copy of the build's out/ApiKeyModule, taken at the start of the run (others may rebuild out/ meanwhile).")
+$notes.Add('Child sessions are started with the pwsh running build.ps1. Stores live in a temporary folder and are deleted after the run.')
+$notes.Add('Ratios are measured ÷ floor. Targets are the issue''s; "met?" only reports, nothing fails on a figure.')
+
+
+function Format-Cell($value) { ([string]$value).Replace('|', '\|') }
+$markdown = [Text.StringBuilder]::new()
+$null = $markdown.AppendLine('# ApiKeyModule benchmarks').AppendLine()
+$null = $markdown.AppendLine('Written by `dotnet pwsh -NoProfile -File build.ps1 -Task Bench` (issue 6). Every figure is set against a floor measured in the same run on the same machine; these are benchmarks, not tests, and CI does not run them.').AppendLine()
+$null = $markdown.AppendLine('| Machine | |').AppendLine('|---|---|')
+foreach ($key in $facts.Keys) { $null = $markdown.AppendLine("| $key | $(Format-Cell $facts[$key]) |") }
+$null = $markdown.AppendLine().AppendLine("Run time: $('{0:0}' -f $runStart.Elapsed.TotalSeconds) s.").AppendLine()
+$null = $markdown.AppendLine('## Figures').AppendLine()
+$null = $markdown.AppendLine('| id | figure | measured | floor | ratio | target | met? |').AppendLine('|---|---|---|---|---|---|---|')
+foreach ($row in $rows) {
+    $null = $markdown.AppendLine("| $($row.Id) | $(Format-Cell $row.Figure) | $(Format-Cell $row.Measured) | $(Format-Cell $row.Floor) | $(Format-Cell $row.Ratio) | $(Format-Cell $row.Target) | $(Format-Cell $row.Met) |")
+}
+$null = $markdown.AppendLine().AppendLine('## Where the time goes').AppendLine()
+$null = $markdown.AppendLine('| id | part | value |').AppendLine('|---|---|---|')
+foreach ($part in $parts) { $null = $markdown.AppendLine("| $($part.Id) | $(Format-Cell $part.Part) | $(Format-Cell $part.Value) |") }
+$null = $markdown.AppendLine().AppendLine('## Notes').AppendLine()
+foreach ($note in $notes) { $null = $markdown.AppendLine("- $note") }
+Write-Host $markdown.ToString()
+Set-Content -Path $ResultPath -Value $markdown.ToString() -Encoding utf8NoBOM
+Write-Step "Results written to $ResultPath"
