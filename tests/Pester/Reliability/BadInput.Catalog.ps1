@@ -154,7 +154,8 @@ $BadInputCatalog = @(
     @{ Cmdlet = 'Set-ApiKey'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Set-ApiKey -StorePath $s -Id $seed.One.Id -Reset }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
     @{ Cmdlet = 'Remove-ApiKey'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Remove-ApiKey -StorePath $s -Id $seed.One.Id }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
     @{ Cmdlet = 'Revoke-ApiKey'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Revoke-ApiKey -StorePath $s -Id $seed.One.Id }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
-    @{ Cmdlet = 'Test-ApiKey'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Test-ApiKey -StorePath $s -Key $seed.One.Key }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
+    # A failed verification must be audited, which a read-only store cannot take (a valid key still verifies there).
+    @{ Cmdlet = 'Test-ApiKey'; Case = 'a wrong key on a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Test-ApiKey -StorePath $s -Key ("$($seed.One.Id)-" + ('x' * 64)) }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
     # A store (in WAL mode) in a read-only folder cannot even be read: SQLite cannot create its -shm file there. The
     # module reports it as StoreUnavailable with SQLite's own words ("unable to open database file").
     @{ Cmdlet = 'Get-ApiKey'; Case = 'a store in a read-only folder'; Store = 'ReadOnlyFolder'; Run = { param($s) Get-ApiKey -StorePath $s }; ErrorId = 'StoreUnavailable'; Category = 'OpenError'; Terminating = $true }

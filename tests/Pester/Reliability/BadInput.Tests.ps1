@@ -290,4 +290,9 @@ Describe 'R3: what a read-only store still allows' {
         (Get-ApiKey -StorePath $caseStore.Path).Name | Should -Be @('seed-one', 'seed-two', 'seed-three')
         @(Get-ApiKeyAuditLog -StorePath $caseStore.Path).Count | Should -BeGreaterThan 0
     }
+
+    It 'verifies a valid key on a read-only store file (its last use is not recorded)' {
+        if ($caseStore.SkipReason) { Set-ItResult -Skipped -Because $caseStore.SkipReason; return }
+        Test-ApiKey -StorePath $caseStore.Path -Key $seed.One.Key -ErrorAction Stop | Should -BeTrue
+    }
 }
