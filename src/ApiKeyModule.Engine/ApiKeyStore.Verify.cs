@@ -15,7 +15,7 @@ namespace ApiKeyModule
         private readonly Dictionary<int, long> recordedTouches = new Dictionary<int, long>();
         private long firstPendingTouch;
         private static readonly string[] RequestMethods = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
-        private SqliteCommand verify;
+        private RawStatement verify;
         private SqliteCommand touch;
 
         /// <summary>
@@ -44,24 +44,28 @@ namespace ApiKeyModule
                 byte[] hash = KeySecret.Hash(secret);
                 if (verify == null)
                 {
-                    verify = connection.CreateCommand();
-                    verify.CommandText = "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = $id";
-                    verify.Parameters.Add("$id", SqliteType.Integer);
+                    verify = new RawStatement(connection,
+                        "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1");
                 }
-                verify.Parameters["$id"].Value = id;
                 string name = null, allowlistText = null;
                 bool revoked = false;
                 long? expiresAt = null, lastUsedAt = null;
-                using (SqliteDataReader reader = verify.ExecuteReader())
+                verify.Bind(1, id);
+                try
                 {
-                    if (reader.Read() && reader.GetString(2) == KeySecret.HashAlgorithm && FixedTimeEquals(hash, (byte[])reader.GetValue(1)))
+                    if (verify.Step() && verify.Text(2) == KeySecret.HashAlgorithm && FixedTimeEquals(hash, verify.Blob(1)))
                     {
-                        name = reader.GetString(0);
-                        revoked = reader.GetBoolean(3);
-                        expiresAt = reader.IsDBNull(4) ? (long?)null : reader.GetInt64(4);
-                        lastUsedAt = reader.IsDBNull(5) ? (long?)null : reader.GetInt64(5);
-                        allowlistText = reader.GetString(6);
+                        name = verify.Text(0);
+                        revoked = verify.Int64(3) != 0;
+                        expiresAt = verify.IsNull(4) ? (long?)null : verify.Int64(4);
+                        lastUsedAt = verify.IsNull(5) ? (long?)null : verify.Int64(5);
+                        allowlistText = verify.Text(6);
                     }
+                }
+                finally
+                {
+                    // Ends the read: a statement left on a row would hold its snapshot.
+                    verify.Reset();
                 }
                 if (name == null)
                 {
@@ -168,7 +172,7 @@ namespace ApiKeyModule
             return genuine ? new ApiKeyVerification(code, id, name) : new ApiKeyVerification(code);
         }
 
-        private static bool FixedTimeEquals(byte[] a, byte[] b)
+        private static bool FixedTimeEquals(byte[] a, ReadOnlySpan<byte> b)
         {
             if (a.Length != b.Length)
             {

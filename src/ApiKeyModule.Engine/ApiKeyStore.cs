@@ -306,26 +306,27 @@ namespace ApiKeyModule
 
         private IEnumerable<ApiKey> Rows(string condition, object parameter)
         {
-            using (SqliteCommand command = Command("SELECT " + Columns + " FROM api_keys " + condition))
+            using (var rows = new RawStatement(connection, "SELECT " + Columns + " FROM api_keys " + condition.Replace("$p", "?1")))
             {
-                if (parameter != null)
+                if (parameter is string text)
                 {
-                    command.Parameters.AddWithValue("$p", parameter);
+                    rows.Bind(1, text);
                 }
-                using (SqliteDataReader reader = command.ExecuteReader())
+                else if (parameter != null)
                 {
-                    while (reader.Read())
-                    {
-                        yield return new ApiKey(
-                            reader.GetInt32(0),
-                            reader.GetString(1),
-                            UnixTime.FromMilliseconds(reader.GetInt64(2)),
-                            AllowlistColumn.Read(reader.GetString(3)),
-                            Time(reader, 4),
-                            reader.GetBoolean(5),
-                            reader.IsDBNull(6) ? null : reader.GetString(6),
-                            Time(reader, 7));
-                    }
+                    rows.Bind(1, Convert.ToInt64(parameter, CultureInfo.InvariantCulture));
+                }
+                while (rows.Step())
+                {
+                    yield return new ApiKey(
+                        (int)rows.Int64(0),
+                        rows.Text(1),
+                        UnixTime.FromMilliseconds(rows.Int64(2)),
+                        AllowlistColumn.Read(rows.Text(3)),
+                        rows.IsNull(4) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(4)),
+                        rows.Int64(5) != 0,
+                        rows.IsNull(6) ? null : rows.Text(6),
+                        rows.IsNull(7) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(7)));
                 }
             }
         }
@@ -344,8 +345,5 @@ namespace ApiKeyModule
         }
 
         private static object Milliseconds(DateTime? time) => time == null ? (object)DBNull.Value : UnixTime.ToMilliseconds(time.Value);
-
-        private static DateTime? Time(SqliteDataReader reader, int column) =>
-            reader.IsDBNull(column) ? (DateTime?)null : UnixTime.FromMilliseconds(reader.GetInt64(column));
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -38,11 +39,12 @@ namespace ApiKeyModule
         /// <summary>NIST SP 800-63B: a key of ~381 random bits needs a one-way hash, not a slow password hash.</summary>
         public static byte[] Hash(string secret)
         {
-            using (var sha = SHA256.Create())
-            {
-                return sha.ComputeHash(Encoding.ASCII.GetBytes(secret));
-            }
+            sha256 = sha256 ?? SHA256.Create();
+            return sha256.ComputeHash(Encoding.ASCII.GetBytes(secret));
         }
+
+        [ThreadStatic]
+        private static SHA256 sha256;
 
         public static string Format(int id, string secret) => id.ToString(CultureInfo.InvariantCulture) + "-" + secret;
     }

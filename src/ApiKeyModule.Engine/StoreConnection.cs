@@ -32,8 +32,7 @@ namespace ApiKeyModule
             try
             {
                 connection.Open();
-                Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) +
-                                    "; PRAGMA mmap_size = 268435456");
+                Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
                 Prepare(connection, path);
                 return connection;
             }

@@ -41,6 +41,8 @@ namespace ApiKeyModule.Commands
 
         protected override void EndProcessing() => Dispose();
 
+        protected bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
         public void Dispose()
         {
             store?.Dispose();

@@ -26,8 +26,8 @@ namespace ApiKeyModule.Commands
         {
             try
             {
-                DateTime? after = MyInvocation.BoundParameters.ContainsKey(nameof(After)) ? After : (DateTime?)null;
-                DateTime? before = MyInvocation.BoundParameters.ContainsKey(nameof(Before)) ? Before : (DateTime?)null;
+                DateTime? after = IsBound(nameof(After)) ? After : (DateTime?)null;
+                DateTime? before = IsBound(nameof(Before)) ? Before : (DateTime?)null;
                 foreach (ApiKeyAuditEntry entry in Store.ReadAuditLog(Id, after, before))
                 {
                     WriteObject(entry);

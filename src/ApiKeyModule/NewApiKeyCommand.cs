@@ -26,7 +26,7 @@ namespace ApiKeyModule.Commands
             {
                 NameRules.Validate(Name);
                 IReadOnlyList<AllowlistEntry> allowlist = AllowlistInput.Convert(Allowlist);
-                DateTime? expiresAt = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAt)) ? ExpiryRules.Validate(ExpiresAt) : null;
+                DateTime? expiresAt = IsBound(nameof(ExpiresAt)) ? ExpiryRules.Validate(ExpiresAt) : null;
                 if (!ShouldProcess($"'{Name}'", "Create API key"))
                 {
                     return;

@@ -39,10 +39,10 @@ namespace ApiKeyModule.Commands
             {
                 changes = new ApiKeyChanges
                 {
-                    Name = MyInvocation.BoundParameters.ContainsKey(nameof(Name)) ? NameRules.Validate(Name) : null,
-                    Allowlist = MyInvocation.BoundParameters.ContainsKey(nameof(Allowlist)) ? AllowlistInput.Convert(Allowlist) : null,
+                    Name = IsBound(nameof(Name)) ? NameRules.Validate(Name) : null,
+                    Allowlist = IsBound(nameof(Allowlist)) ? AllowlistInput.Convert(Allowlist) : null,
                     Reset = Reset,
-                    ExpiresAt = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAt)) ? ExpiryRules.Validate(ExpiresAt) : null,
+                    ExpiresAt = IsBound(nameof(ExpiresAt)) ? ExpiryRules.Validate(ExpiresAt) : null,
                     NeverExpires = NeverExpires,
                 };
                 if (changes.IsEmpty)
