@@ -45,7 +45,8 @@ namespace ApiKeyModule
                 if (verify == null)
                 {
                     verify = new RawStatement(connection,
-                        "SELECT name, key_hash, hash_algorithm, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1");
+                        "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1 AND hash_algorithm = '" +
+                        KeySecret.HashAlgorithm + "'");
                 }
                 string name = null, allowlistText = null;
                 bool revoked = false;
@@ -53,13 +54,13 @@ namespace ApiKeyModule
                 verify.Bind(1, id);
                 try
                 {
-                    if (verify.Step() && verify.Text(2) == KeySecret.HashAlgorithm && FixedTimeEquals(hash, verify.Blob(1)))
+                    if (verify.Step() && FixedTimeEquals(hash, verify.Blob(1)))
                     {
                         name = verify.Text(0);
-                        revoked = verify.Int64(3) != 0;
-                        expiresAt = verify.IsNull(4) ? (long?)null : verify.Int64(4);
-                        lastUsedAt = verify.IsNull(5) ? (long?)null : verify.Int64(5);
-                        allowlistText = verify.Text(6);
+                        revoked = verify.Int64(2) != 0;
+                        expiresAt = verify.IsNull(3) ? (long?)null : verify.Int64(3);
+                        lastUsedAt = verify.IsNull(4) ? (long?)null : verify.Int64(4);
+                        allowlistText = method == null ? null : verify.Text(5);
                     }
                 }
                 finally
