@@ -31,36 +31,8 @@ internal static class Program
     private const ulong SecretSeed = 0x5EC12E7A11CE5EEDUL;
     private const int SampleSeed = 20240611;
 
-    // A copy of the current schema (StoreSchema.cs, versions 1 and 2 applied), for the floor's own database.
-    private const string Schema = @"
-        CREATE TABLE api_keys (
-            id             INTEGER PRIMARY KEY AUTOINCREMENT,
-            name           TEXT    NOT NULL,
-            name_folded    TEXT    NOT NULL UNIQUE,
-            created_at     INTEGER NOT NULL,
-            allowlist      TEXT    NOT NULL,
-            key_hash       BLOB    NOT NULL,
-            hash_algorithm TEXT    NOT NULL
-        );
-        ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
-        ALTER TABLE api_keys ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE api_keys ADD COLUMN revoked_reason TEXT;
-        ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
-        CREATE TABLE audit_log (
-            id         INTEGER PRIMARY KEY AUTOINCREMENT,
-            at         INTEGER NOT NULL,
-            action     TEXT    NOT NULL,
-            key_id     INTEGER,
-            key_name   TEXT,
-            old_value  TEXT,
-            new_value  TEXT,
-            details    TEXT,
-            os_user    TEXT    NOT NULL,
-            host       TEXT    NOT NULL,
-            process_id INTEGER NOT NULL
-        );
-        CREATE INDEX audit_log_at ON audit_log (at);
-        CREATE INDEX audit_log_key ON audit_log (key_id, at);";
+    // The module's own schema, every version applied, for the floor's database.
+    private static readonly string Schema = string.Concat(ApiKeyModule.StoreSchema.Migrations);
 
     private const string SelectColumns = "SELECT id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at FROM api_keys";
 
