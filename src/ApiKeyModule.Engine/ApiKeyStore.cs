@@ -316,13 +316,24 @@ namespace ApiKeyModule
                 {
                     rows.Bind(1, Convert.ToInt64(parameter, CultureInfo.InvariantCulture));
                 }
+                // Keys often share an allowlist: each distinct one is parsed once (the lists are immutable).
+                var allowlists = new Dictionary<string, IReadOnlyList<AllowlistEntry>>(StringComparer.Ordinal);
                 while (rows.Step())
                 {
+                    string allowlistText = rows.Text(3);
+                    if (!allowlists.TryGetValue(allowlistText, out IReadOnlyList<AllowlistEntry> allowlist))
+                    {
+                        allowlist = AllowlistColumn.Read(allowlistText);
+                        if (allowlists.Count < 1024)
+                        {
+                            allowlists.Add(allowlistText, allowlist);
+                        }
+                    }
                     yield return new ApiKey(
                         (int)rows.Int64(0),
                         rows.Text(1),
                         UnixTime.FromMilliseconds(rows.Int64(2)),
-                        AllowlistColumn.Read(rows.Text(3)),
+                        allowlist,
                         rows.IsNull(4) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(4)),
                         rows.Int64(5) != 0,
                         rows.IsNull(6) ? null : rows.Text(6),
