@@ -99,26 +99,29 @@ function ConvertTo-PSLiteral([string] $Value) {
     "'" + ($Value -replace "'", "''") + "'"
 }
 
-# Starts a child pwsh that runs $Script with the module under test imported; returns the started Process
-# (stdout/stderr redirected). Use Wait-ChildPwsh to collect its output.
-function Start-ChildPwsh([string] $Script) {
-    $full = "`$ErrorActionPreference = 'Stop'`nImport-Module $(ConvertTo-PSLiteral $env:APIKEYMODULE_TEST_MODULE)`n$Script"
-    $command = Get-PwshCommand
-    $info = [System.Diagnostics.ProcessStartInfo]::new($command[0])
-    foreach ($argument in @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-EncodedCommand',
-            [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($full)))) {
-        $info.ArgumentList.Add($argument)
-    }
+# Starts $Command (program, then its arguments) with stdout and stderr redirected and read asynchronously, so a full
+# pipe never blocks the child. Returns the Process, with StdOutTask and StdErrTask attached.
+function Start-RedirectedProcess([string[]] $Command) {
+    $info = [System.Diagnostics.ProcessStartInfo]::new($Command[0])
+    foreach ($argument in @($Command | Select-Object -Skip 1)) { $info.ArgumentList.Add([string]$argument) }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::new()
     $process.StartInfo = $info
     $null = $process.Start()
-    # Read both streams asynchronously so that a full pipe never blocks the child.
     $process | Add-Member -NotePropertyName StdOutTask -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
     $process | Add-Member -NotePropertyName StdErrTask -NotePropertyValue $process.StandardError.ReadToEndAsync()
     $process
+}
+
+# Starts a child pwsh that runs $Script with the module under test imported; returns the started Process
+# (stdout/stderr redirected). Use Wait-ChildPwsh to collect its output.
+function Start-ChildPwsh([string] $Script) {
+    $full = "`$ErrorActionPreference = 'Stop'`nImport-Module $(ConvertTo-PSLiteral $env:APIKEYMODULE_TEST_MODULE)`n$Script"
+    $pwsh = Get-PwshCommand
+    Start-RedirectedProcess ($pwsh + @('-NoProfile', '-NonInteractive', '-EncodedCommand',
+            [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($full))))
 }
 
 # Waits for a child started by Start-ChildPwsh; throws (with its output) unless it exited with 0; returns its stdout.

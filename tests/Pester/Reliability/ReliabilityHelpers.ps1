@@ -20,17 +20,7 @@ function Start-PwshScript {
     if ($Umask) {
         $command = @('/bin/sh', '-c', "umask $Umask && exec `"`$0`" `"`$@`"") + $command
     }
-    $info = [System.Diagnostics.ProcessStartInfo]::new($command[0])
-    foreach ($argument in @($command | Select-Object -Skip 1)) { $info.ArgumentList.Add([string]$argument) }
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::new()
-    $process.StartInfo = $info
-    $null = $process.Start()
-    $process | Add-Member -NotePropertyName StdOutTask -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
-    $process | Add-Member -NotePropertyName StdErrTask -NotePropertyValue $process.StandardError.ReadToEndAsync()
-    $process
+    Start-RedirectedProcess $command
 }
 
 # Waits for a child started by Start-PwshScript (a safety net against a hung child only, not a timing assertion)
