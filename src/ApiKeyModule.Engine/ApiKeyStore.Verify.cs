@@ -15,8 +15,13 @@ namespace ApiKeyModule
         private readonly Dictionary<int, long> recordedTouches = new Dictionary<int, long>();
         private long firstPendingTouch;
         private static readonly string[] RequestMethods = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
+        // Bounds the cache at a few MB however many keys are verified.
+        private const int MaxVerifiedKeys = 65_536;
+        private readonly Dictionary<int, VerifiedKey> verifiedKeys = new Dictionary<int, VerifiedKey>();
+        private long cachedDataVersion = -1;
         private RawStatement verify;
-        private SqliteCommand touch;
+        private RawStatement dataVersion;
+        private RawStatement touch;
 
         /// <summary>
         /// Checks a presented key, and with <paramref name="method"/> and <paramref name="resource"/> whether its allowlist
@@ -42,55 +47,31 @@ namespace ApiKeyModule
                     return Fail(VerificationCode.Malformed, null, null, request);
                 }
                 byte[] hash = KeySecret.Hash(secret);
-                if (verify == null)
-                {
-                    verify = new RawStatement(connection,
-                        "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1 AND hash_algorithm = '" +
-                        KeySecret.HashAlgorithm + "'");
-                }
-                string name = null, allowlistText = null;
-                bool revoked = false;
-                long? expiresAt = null, lastUsedAt = null;
-                verify.Bind(1, id);
-                try
-                {
-                    if (verify.Step() && FixedTimeEquals(hash, verify.Blob(1)))
-                    {
-                        name = verify.Text(0);
-                        revoked = verify.Int64(2) != 0;
-                        expiresAt = verify.IsNull(3) ? (long?)null : verify.Int64(3);
-                        lastUsedAt = verify.IsNull(4) ? (long?)null : verify.Int64(4);
-                        allowlistText = method == null ? null : verify.Text(5);
-                    }
-                }
-                finally
-                {
-                    // Ends the read: a statement left on a row would hold its snapshot.
-                    verify.Reset();
-                }
-                if (name == null)
+                VerifiedKey key = Find(id);
+                if (key == null || !FixedTimeEquals(hash, key.Hash))
                 {
                     return Fail(VerificationCode.NotFound, id, null, request);
                 }
+                string name = key.Name;
                 long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
-                if (revoked)
+                if (key.Revoked)
                 {
                     return Fail(VerificationCode.Revoked, id, name, request);
                 }
-                if (expiresAt <= now)
+                if (key.ExpiresAt <= now)
                 {
                     return Fail(VerificationCode.Expired, id, name, request);
                 }
                 AllowlistEntry allowedBy = null;
                 if (method != null)
                 {
-                    allowedBy = FindAllowing(AllowlistColumn.Read(allowlistText), method, resource);
+                    allowedBy = FindAllowing(key.Allowlist, method, resource);
                     if (allowedBy == null)
                     {
                         return Fail(VerificationCode.Forbidden, id, name, request);
                     }
                 }
-                RecordUse(id, lastUsedAt, now);
+                RecordUse(id, key.LastUsedAt, now);
                 return new ApiKeyVerification(VerificationCode.Valid, id, name, allowedBy);
             }
             catch (SqliteException e)
@@ -98,6 +79,77 @@ namespace ApiKeyModule
                 throw StoreErrors.From(e, Path);
             }
         }
+
+        /// <summary>
+        /// The key with this id from the verification cache, or read (and cached) from the store; null when there is none.
+        /// The cache is emptied when another connection has committed since it was filled (<c>PRAGMA data_version</c>, one
+        /// read per hit: cheaper than the lookup it saves) and by this store's own changes to keys.
+        /// </summary>
+        private VerifiedKey Find(int id)
+        {
+            if (dataVersion == null)
+            {
+                dataVersion = new RawStatement(connection, "PRAGMA data_version");
+                verify = new RawStatement(connection,
+                    "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1 AND hash_algorithm = '" +
+                    KeySecret.HashAlgorithm + "'");
+            }
+            // A hit is only as good as the cache: check it is current. A miss reads the row as it is now, which the
+            // cache may hold under its (older or equal) version: a later change anywhere still empties it.
+            if (verifiedKeys.TryGetValue(id, out VerifiedKey key))
+            {
+                long version = ReadDataVersion();
+                if (version == cachedDataVersion)
+                {
+                    return key;
+                }
+                verifiedKeys.Clear();
+                cachedDataVersion = version;
+            }
+            verify.Bind(1, id);
+            try
+            {
+                if (!verify.Step())
+                {
+                    return null;
+                }
+                key = new VerifiedKey(verify.Text(0), verify.Blob(1).ToArray(), verify.Int64(2) != 0,
+                    verify.IsNull(3) ? (long?)null : verify.Int64(3),
+                    verify.IsNull(4) ? (long?)null : verify.Int64(4),
+                    verify.Text(5));
+            }
+            finally
+            {
+                // Ends the read: a statement left on a row would hold its snapshot.
+                verify.Reset();
+            }
+            if (verifiedKeys.Count >= MaxVerifiedKeys)
+            {
+                verifiedKeys.Clear();
+            }
+            verifiedKeys.Add(id, key);
+            return key;
+        }
+
+        /// <summary>Lets SQLite keep up to <paramref name="kibibytes"/> of the file in memory (its default is 2 MB).</summary>
+        internal void UsePageCache(int kibibytes) =>
+            StoreConnection.Execute(connection, "PRAGMA cache_size = -" + kibibytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        private long ReadDataVersion()
+        {
+            try
+            {
+                dataVersion.Step();
+                return dataVersion.Int64(0);
+            }
+            finally
+            {
+                dataVersion.Reset();
+            }
+        }
+
+        /// <summary>Called by every change to keys made through this store: its own commits leave data_version as it was.</summary>
+        private void ForgetVerifiedKeys() => verifiedKeys.Clear();
 
         private static AllowlistEntry FindAllowing(IReadOnlyList<AllowlistEntry> allowlist, string method, string resource)
         {
@@ -143,19 +195,14 @@ namespace ApiKeyModule
             }
             InTransaction<object>(null, () =>
             {
-                if (touch == null)
-                {
-                    touch = connection.CreateCommand();
-                    touch.CommandText = "UPDATE api_keys SET last_used_at = $now WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $now)";
-                    touch.Parameters.Add("$now", SqliteType.Integer);
-                    touch.Parameters.Add("$id", SqliteType.Integer);
-                }
-                touch.Transaction = transaction;
+                touch = touch ?? new RawStatement(connection,
+                    "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)");
                 foreach (KeyValuePair<int, long> use in pendingTouches)
                 {
-                    touch.Parameters["$id"].Value = use.Key;
-                    touch.Parameters["$now"].Value = use.Value;
-                    touch.ExecuteNonQuery();
+                    touch.Bind(1, use.Value);
+                    touch.Bind(2, use.Key);
+                    touch.Step();
+                    touch.Reset();
                 }
                 return null;
             });

@@ -131,6 +131,7 @@ namespace ApiKeyModule
             return InTransaction(name, () =>
             {
                 ApiKey current = Get(id) ?? throw NotFound(id);
+                ForgetVerifiedKeys();
                 string secret = changes.Reset ? KeySecret.Generate() : null;
                 var updated = new ApiKey(id, name ?? current.Name, current.CreatedAt, allowlist ?? current.Allowlist,
                     changes.NeverExpires ? null : expiresAt ?? current.ExpiresAt,
@@ -165,6 +166,7 @@ namespace ApiKeyModule
             return InTransaction(null, () =>
             {
                 ApiKey current = Get(id) ?? throw NotFound(id);
+                ForgetVerifiedKeys();
                 using (SqliteCommand command = Command("UPDATE api_keys SET revoked = 1, revoked_reason = $reason WHERE id = $id"))
                 {
                     command.Parameters.AddWithValue("$id", id);
@@ -182,6 +184,7 @@ namespace ApiKeyModule
             InTransaction<object>(null, () =>
             {
                 ApiKey current = Get(id) ?? throw NotFound(id);
+                ForgetVerifiedKeys();
                 using (SqliteCommand command = Command("DELETE FROM api_keys WHERE id = $id"))
                 {
                     command.Parameters.AddWithValue("$id", id);
@@ -210,6 +213,7 @@ namespace ApiKeyModule
             }
             insert?.Dispose();
             verify?.Dispose();
+            dataVersion?.Dispose();
             touch?.Dispose();
             audit.Dispose();
             connection.Dispose();

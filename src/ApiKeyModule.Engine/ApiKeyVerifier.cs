@@ -21,8 +21,24 @@ namespace ApiKeyModule
             this.store = store;
         }
 
+        // A long-lived verifier looks keys up at random: pages it has read stay in memory, up to this much.
+        private const int PageCacheKiB = 32 * 1024;
+
         /// <summary>Opens the store at <paramref name="storePath"/>, or the default one.</summary>
-        public static ApiKeyVerifier Open(string storePath = null) => new ApiKeyVerifier(ApiKeyStore.Open(storePath));
+        public static ApiKeyVerifier Open(string storePath = null)
+        {
+            ApiKeyStore store = ApiKeyStore.Open(storePath);
+            try
+            {
+                store.UsePageCache(PageCacheKiB);
+            }
+            catch
+            {
+                store.Dispose();
+                throw;
+            }
+            return new ApiKeyVerifier(store);
+        }
 
         public ApiKeyVerification Verify(string presentedKey, string method = null, string resource = null)
         {
