@@ -282,25 +282,24 @@ try {
     $p4Module = Invoke-Worker @{ Figure = 'P4'; ModulePath = $psd1; StorePath = $s100k; KeyFile = $keyFile; WarmKeyFile = $warmKeyFile }
     if ($p4.coldValid -ne $n -or $p4.warmValid -ne $n -or $p4Module.coldValid -ne $n) { throw "P4: not every key verified: $($p4 | ConvertTo-Json -Compress) $($p4Module | ConvertTo-Json -Compress)" }
     $pbkdf2 = "PBKDF2-SHA512 × 500,000: " + (Show-Rate $p4.pbkdf2PerSecond)
-    Add-Row 'P4' "engine ``ApiKeyVerifier.Verify``, $($n.ToString('N0')) distinct keys, each's first use in the minute (writes last_used_at)" (Show-Rate $p4.coldPerSecond) $pbkdf2 (Show-Ratio ($p4.coldPerSecond / $p4.pbkdf2PerSecond)) '≥ 100,000/s' (Show-Met ($p4.coldPerSecond -ge 100000))
-    Add-Row 'P4' "engine ``ApiKeyVerifier.Verify``, the same keys again (no write; median of 3 passes)" (Show-Rate $p4.warmPerSecond) $pbkdf2 (Show-Ratio ($p4.warmPerSecond / $p4.pbkdf2PerSecond)) '≥ 100,000/s' (Show-Met ($p4.warmPerSecond -ge 100000))
+    Add-Row 'P4' "engine ``ApiKeyVerifier.Verify``, a new verifier, $($n.ToString('N0')) distinct keys, each on its first use in the minute: a SELECT per key, and its last-use write (deferred, one durable transaction, timed)" (Show-Rate $p4.coldPerSecond) $pbkdf2 (Show-Ratio ($p4.coldPerSecond / $p4.pbkdf2PerSecond)) '≥ 100,000/s' (Show-Met ($p4.coldPerSecond -ge 100000))
+    Add-Row 'P4' "engine ``ApiKeyVerifier.Verify``, the same keys again and again, as a service verifies its clients (cache hits checked current; median of 5 passes)" (Show-Rate $p4.warmPerSecond) $pbkdf2 (Show-Ratio ($p4.warmPerSecond / $p4.pbkdf2PerSecond)) '≥ 100,000/s' (Show-Met ($p4.warmPerSecond -ge 100000))
     $coldTest = $n / $p4Module.coldSeconds
     $warmTest = $n / $p4Module.warmSeconds
     Add-Row 'P4' "```$keys | Test-ApiKey``, $($n.ToString('N0')) other distinct keys, first use" (Show-Rate $coldTest) $pbkdf2 (Show-Ratio ($coldTest / $p4.pbkdf2PerSecond)) '—' '—'
     Add-Row 'P4' "```$keys | Test-ApiKey``, the same keys again (median of 3)" (Show-Rate $warmTest) $pbkdf2 (Show-Ratio ($warmTest / $p4.pbkdf2PerSecond)) '—' '—'
     Add-Part 'P4' 'SHA-256 of the secret alone, C#' (Show-Rate $p4.hashOnlyPerSecond)
-    Add-Part 'P4' 'SHA-256 as the engine computes it (`SHA256.Create()` and a byte array per call), C#' (Show-Rate $p4.hashEngineStylePerSecond)
+    Add-Part 'P4' 'SHA-256 as the engine computes it (one `SHA256` per thread, a byte array per call), C#' (Show-Rate $p4.hashEngineStylePerSecond)
     Add-Part 'P4' 'prepared `SELECT … WHERE id = $id` alone, C# (default 2 MB page cache)' (Show-Rate $p4.lookupOnlyPerSecond)
     Add-Part 'P4' 'what-if: the same with `PRAGMA cache_size = -65536` / with `PRAGMA mmap_size = 268435456`' ("{0} / {1}" -f (Show-Rate $p4.lookupCache64MBPerSecond), (Show-Rate $p4.lookupMmapPerSecond))
-    Add-Part 'P4' 'what-if: the same through SQLitePCL.raw (no command/reader objects)' (Show-Rate $p4.lookupSqlitePclRawPerSecond)
-    Add-Part 'P4' 'prepared `PRAGMA data_version` alone (what checking a cache for staleness costs), C#: Microsoft.Data.Sqlite / SQLitePCL.raw' ("{0} / {1}" -f (Show-Rate $p4.dataVersionPerSecond), (Show-Rate $p4.dataVersionSqlitePclRawPerSecond))
-    Add-Part 'P4' 'the write alone: `UPDATE last_used_at` autocommit, synchronous=FULL (as now) / NORMAL' ("{0} / {1}" -f (Show-Rate $p4.touchFULLPerSecond), (Show-Rate $p4.touchNORMALPerSecond))
-    Add-Part 'P4' 'engine, first use (lookup + durable `UPDATE last_used_at`, autocommit, synchronous=FULL)' (Show-Rate $p4.coldPerSecond)
-    Add-Part 'P4' 'engine, again (lookup + hash + compare, no write)' (Show-Rate $p4.warmPerSecond)
-    Add-Part 'P4' 'what-if: engine, again, on 2 threads with a store each (`ApiKeyVerifier` serializes on one connection)' (Show-Rate $p4.warmTwoThreadsPerSecond)
-    Add-Part 'P4' 'engine, again, with `-Method CALL -Resource system.info` (allowlist parsed per call)' (Show-Rate $p4.warmAuthorizePerSecond)
+    Add-Part 'P4' 'the same through SQLitePCL.raw (no command/reader objects): what a cache miss costs at least' (Show-Rate $p4.lookupSqlitePclRawPerSecond)
+    Add-Part 'P4' 'prepared `PRAGMA data_version` alone (what checking the cache is current costs: a read transaction), C#: Microsoft.Data.Sqlite / SQLitePCL.raw' ("{0} / {1}" -f (Show-Rate $p4.dataVersionPerSecond), (Show-Rate $p4.dataVersionSqlitePclRawPerSecond))
+    Add-Part 'P4' 'a last-use write alone, one per transaction: `UPDATE last_used_at` autocommit, synchronous=FULL / NORMAL' ("{0} / {1}" -f (Show-Rate $p4.touchFULLPerSecond), (Show-Rate $p4.touchNORMALPerSecond))
+    Add-Part 'P4' 'engine, first use: the verifications alone / the deferred write of their last uses, per key (SQLite rewrites a 4 KB page per randomly chosen key, then checkpoints)' ("{0} / {1}" -f (Show-Rate $p4.coldVerifyOnlyPerSecond), (Show-Micro $p4.coldWriteSecondsPerKey))
+    Add-Part 'P4' 'engine, a new verifier, the first keys again: cache misses, no write' (Show-Rate $p4.missPerSecond)
+    Add-Part 'P4' 'engine, again, two threads on one verifier (it serializes calls on its one connection)' (Show-Rate $p4.warmTwoThreadsPerSecond)
+    Add-Part 'P4' 'engine, again, with `-Method CALL -Resource system.info`: first authorization per key (allowlist parsed) / then (median of 2)' ("{0} / {1}" -f (Show-Rate $p4.warmAuthorizeFirstPerSecond), (Show-Rate $p4.warmAuthorizePerSecond))
     Add-Part 'P4' 'engine, wrong secret (NotFound: durable audit row per call)' (Show-Rate $p4.wrongSecretPerSecond)
-    Add-Part 'P4' 'per key: the write of first use (first use minus again)' (Show-Micro ((1 / $p4.coldPerSecond) - (1 / $p4.warmPerSecond)))
     Add-Part 'P4' '`Test-ApiKey` pipeline, first use / again' ("{0} / {1}" -f (Show-Rate $coldTest), (Show-Rate $warmTest))
     Add-Part 'P4' "``Test-ApiKey `$k`` once per key (one invocation each, as on a request path), $($p4Module.perCallCount) keys" (Show-Rate ($p4Module.perCallCount / $p4Module.perCallWarmSeconds))
     Add-Part 'P4' 'PBKDF2-SHA512, 500,000 rounds, one derivation (median of 3)' (Show-Ms $p4.pbkdf2SecondsEach)
