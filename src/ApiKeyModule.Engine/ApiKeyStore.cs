@@ -29,23 +29,28 @@ namespace ApiKeyModule
         /// <summary>Opens (creating on first use) the store at <paramref name="path"/>, or the default one (<see cref="StoreLocation.Resolve"/>).</summary>
         public static ApiKeyStore Open(string path = null, TimeSpan? busyTimeout = null)
         {
-            string resolved;
+            string resolved = Resolve(path);
+            return new ApiKeyStore(resolved, StoreConnection.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
+        }
+
+        /// <summary>Like <see cref="Open"/>, but null when there is nothing at the path yet (nothing is created).</summary>
+        public static ApiKeyStore OpenIfExists(string path = null, TimeSpan? busyTimeout = null)
+        {
+            string resolved = Resolve(path);
+            // A folder in the way is opened, so that it is reported as such.
+            return System.IO.File.Exists(resolved) || System.IO.Directory.Exists(resolved) ? Open(resolved, busyTimeout) : null;
+        }
+
+        private static string Resolve(string path)
+        {
             try
             {
-                resolved = StoreLocation.Resolve(path);
+                return StoreLocation.Resolve(path);
             }
             catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is System.IO.PathTooLongException)
             {
                 throw StoreErrors.Unavailable(path, e.Message, e);
             }
-            return new ApiKeyStore(resolved, StoreConnection.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
-        }
-
-        /// <summary>Like <see cref="Open"/>, but null when there is no store file yet (nothing is created).</summary>
-        public static ApiKeyStore OpenIfExists(string path = null, TimeSpan? busyTimeout = null)
-        {
-            string resolved = StoreLocation.Resolve(path);
-            return System.IO.File.Exists(resolved) ? Open(resolved, busyTimeout) : null;
         }
 
         public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry> allowlist, DateTime? expiresAt = null)

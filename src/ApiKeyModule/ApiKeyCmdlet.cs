@@ -14,29 +14,29 @@ namespace ApiKeyModule.Commands
         public string StorePath { get; set; }
 
         /// <summary>Opened on first use, so that bad input (and New-ApiKey -WhatIf) never creates a store.</summary>
-        protected ApiKeyStore Store
+        protected ApiKeyStore Store => store ?? (store = OpenStore(create: true));
+
+        /// <summary>Like <see cref="Store"/>, but null when there is no store yet: reading, changing or removing keys never creates one.</summary>
+        protected ApiKeyStore ExistingStore => store ?? (store = OpenStore(create: false));
+
+        private ApiKeyStore OpenStore(bool create)
         {
-            get
+            try
             {
-                if (store == null)
-                {
-                    try
-                    {
-                        string path = StorePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
-                        store = ApiKeyStore.Open(path);
-                        WriteVerbose("Using the store '" + store.Path + "'.");
-                    }
-                    catch (ApiKeyException e)
-                    {
-                        ThrowTerminatingError(ToErrorRecord(e));
-                    }
-                    catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
-                    {
-                        ThrowTerminatingError(new ErrorRecord(e, "StorePathInvalid", ErrorCategory.InvalidArgument, StorePath));
-                    }
-                }
-                return store;
+                string path = StorePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
+                ApiKeyStore opened = create ? ApiKeyStore.Open(path) : ApiKeyStore.OpenIfExists(path);
+                WriteVerbose(opened != null ? "Using the store '" + opened.Path + "'." : "There is no store at '" + StoreLocation.Resolve(path) + "' yet: it has no keys.");
+                return opened;
             }
+            catch (ApiKeyException e)
+            {
+                ThrowTerminatingError(ToErrorRecord(e));
+            }
+            catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "StorePathInvalid", ErrorCategory.InvalidArgument, StorePath));
+            }
+            return null;
         }
 
         protected override void EndProcessing() => Dispose();

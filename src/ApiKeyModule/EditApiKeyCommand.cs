@@ -41,7 +41,7 @@ namespace ApiKeyModule.Commands
                 if (ParameterSetName != NewSet)
                 {
                     int id = SelectedId;
-                    existing = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
+                    existing = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
                 }
                 string template = KeyDocument.Template(existing);
                 if (Template)

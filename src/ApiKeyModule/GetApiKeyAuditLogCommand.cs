@@ -28,7 +28,11 @@ namespace ApiKeyModule.Commands
             {
                 DateTime? after = IsBound(nameof(After)) ? After : (DateTime?)null;
                 DateTime? before = IsBound(nameof(Before)) ? Before : (DateTime?)null;
-                foreach (ApiKeyAuditEntry entry in Store.ReadAuditLog(Id, after, before))
+                if (ExistingStore == null)
+                {
+                    return;
+                }
+                foreach (ApiKeyAuditEntry entry in ExistingStore.ReadAuditLog(Id, after, before))
                 {
                     WriteObject(entry);
                 }

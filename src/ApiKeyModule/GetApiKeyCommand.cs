@@ -32,9 +32,12 @@ namespace ApiKeyModule.Commands
                 }
                 else if (Name == null)
                 {
-                    foreach (ApiKey key in Store.List())
+                    if (ExistingStore != null)
                     {
-                        WriteObject(key);
+                        foreach (ApiKey key in ExistingStore.List())
+                        {
+                            WriteObject(key);
+                        }
                     }
                 }
                 else
@@ -52,7 +55,7 @@ namespace ApiKeyModule.Commands
         {
             foreach (int id in Id)
             {
-                ApiKey key = Store.Get(id);
+                ApiKey key = ExistingStore?.Get(id);
                 if (key == null)
                 {
                     WriteError(ApiKeyStore.NotFound(id));
@@ -72,7 +75,7 @@ namespace ApiKeyModule.Commands
                 if (!WildcardPattern.ContainsWildcardCharacters(name))
                 {
                     string literal = WildcardPattern.Unescape(name);
-                    ApiKey key = Store.GetByName(literal);
+                    ApiKey key = ExistingStore?.GetByName(literal);
                     if (key == null)
                     {
                         WriteError(ApiKeyStore.NotFound(literal));
@@ -96,7 +99,11 @@ namespace ApiKeyModule.Commands
                     });
                     continue;
                 }
-                foreach (ApiKey key in Store.ListByNamePrefix(LiteralPrefix(name)))
+                if (ExistingStore == null)
+                {
+                    continue;
+                }
+                foreach (ApiKey key in ExistingStore.ListByNamePrefix(LiteralPrefix(name)))
                 {
                     if (pattern.IsMatch(key.Name) && written.Add(key.Id))
                     {

@@ -6,7 +6,6 @@ namespace ApiKeyModule.Commands
     [OutputType(typeof(void))]
     public sealed class RemoveApiKeyCommand : KeysCmdlet
     {
-
         protected override void ProcessRecord()
         {
             foreach (int id in SelectedIds())
@@ -19,7 +18,7 @@ namespace ApiKeyModule.Commands
         {
             try
             {
-                ApiKey current = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
+                ApiKey current = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
                 if (ShouldProcess(Describe(current), "Remove API key"))
                 {
                     Store.Delete(id);

@@ -6,7 +6,6 @@ namespace ApiKeyModule.Commands
     [OutputType(typeof(ApiKey))]
     public sealed class RevokeApiKeyCommand : KeysCmdlet
     {
-
         /// <summary>Why the key is revoked; kept on the key (RevokedReason) and in the audit log.</summary>
         [Parameter]
         public string Reason { get; set; }
@@ -20,7 +19,7 @@ namespace ApiKeyModule.Commands
             {
                 try
                 {
-                    ApiKey current = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
+                    ApiKey current = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
                     if (!ShouldProcess(Describe(current), "Revoke API key"))
                     {
                         continue;

@@ -67,7 +67,7 @@ namespace ApiKeyModule.Commands
             int id = SelectedId;
             try
             {
-                ApiKey current = Store.Get(id) ?? throw ApiKeyStore.NotFound(id);
+                ApiKey current = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
                 if (!ShouldProcess(Describe(current), Action()))
                 {
                     return;

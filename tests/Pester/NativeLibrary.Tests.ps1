@@ -66,6 +66,8 @@ Describe 'The SQLite native library' -Skip:(-not $isLinuxX64) {
             Test-Path -LiteralPath $missing | Should -BeTrue -Because 'the build ships the linux-x64 library that this test removes'
             Remove-Item -LiteralPath $missing
             $storePath = Join-Path $TestDrive 'broken-store/apikeys.db'
+            # A store that exists, so that reading it needs SQLite (where there is none, Get-ApiKey needs nothing).
+            $null = New-ApiKey -StorePath $storePath -Name 'existing' -WarningAction SilentlyContinue
             $child = Invoke-ChildWithModule $copy (New-ChildScript $storePath)
         }
 

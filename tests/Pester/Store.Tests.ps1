@@ -308,3 +308,54 @@ Remove-ApiKey -StorePath $storeLiteral -Id $($removed.Id)
         @(Get-ApiKey -StorePath $store -Name 'second-*').Count | Should -Be 15
     }
 }
+
+Describe 'Where there is no store yet' {
+    BeforeAll {
+        $notFound = 'ApiKeyNotFound,ApiKeyModule.Commands.{0}'
+    }
+
+    BeforeEach {
+        $store = Join-Path $TestDrive "none-$([guid]::NewGuid())/apikeys.db"
+    }
+
+    AfterEach {
+        Test-Path -LiteralPath $store | Should -BeFalse -Because 'reading, changing or removing keys never creates a store'
+        Test-Path -LiteralPath (Split-Path $store) | Should -BeFalse -Because 'nor its folder'
+    }
+
+    It 'Get-ApiKey lists no keys' {
+        @(Get-ApiKey -StorePath $store) | Should -HaveCount 0
+        @(Get-ApiKey -StorePath $store -Name 'a*', '*') | Should -HaveCount 0
+    }
+
+    It 'Get-ApiKey -Id and -Name <literal> report each key as not found' {
+        $null = Get-ApiKey -StorePath $store -Id 1, 2 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $null = Get-ApiKey -StorePath $store -Name 'svc' -ErrorVariable +errors -ErrorAction SilentlyContinue
+        $errors | Should -HaveCount 3
+        $errors | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be ($notFound -f 'GetApiKeyCommand') }
+    }
+
+    It 'Get-ApiKeyAuditLog has no rows' {
+        @(Get-ApiKeyAuditLog -StorePath $store) | Should -HaveCount 0
+    }
+
+    It '<Command> reports the key as not found, with and without -WhatIf' -ForEach @(
+        @{ Command = 'Set-ApiKey'; Run = { param($s, $w) Set-ApiKey -StorePath $s -Id 1 -Name 'x' -WhatIf:$w -ErrorAction SilentlyContinue -ErrorVariable e; $e } }
+        @{ Command = 'Remove-ApiKey'; Run = { param($s, $w) Remove-ApiKey -StorePath $s -Id 1 -WhatIf:$w -ErrorAction SilentlyContinue -ErrorVariable e; $e } }
+        @{ Command = 'Revoke-ApiKey'; Run = { param($s, $w) Revoke-ApiKey -StorePath $s -Id 1 -WhatIf:$w -ErrorAction SilentlyContinue -ErrorVariable e; $e } }
+        @{ Command = 'Edit-ApiKey'; Run = { param($s, $w) Edit-ApiKey -StorePath $s -Id 1 -Template -WhatIf:$w -ErrorAction SilentlyContinue -ErrorVariable e; $e } }
+    ) {
+        foreach ($whatIf in $true, $false) {
+            $errors = @(& $Run $store $whatIf)
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -Be ($notFound -f ($Command -replace '-', '') + 'Command')
+            $errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+    }
+
+    It 'a folder in the way is still reported, not taken for a missing store' {
+        $folder = Join-Path $TestDrive "folder-$([guid]::NewGuid())"
+        $null = New-Item -ItemType Directory -Path $folder
+        { Get-ApiKey -StorePath $folder -ErrorAction SilentlyContinue } | Should -Throw -ErrorId 'StoreUnavailable,ApiKeyModule.Commands.GetApiKeyCommand'
+    }
+}

@@ -72,11 +72,11 @@ function Invoke-SqliteScalar([string] $Path, [string] $Sql) {
     }
 }
 
-# Makes sure SQLite's native library is initialised (by running a cmdlet on a throw-away store), and lets tests name
+# Makes sure SQLite's native library is initialised (by opening a throw-away store), and lets tests name
 # the module's own Microsoft.Data.Sqlite types: they live in the module's private load context, where PowerShell does
 # not look up type names, so they are registered as type accelerators in this test session.
 function Initialize-Sqlite {
-    $null = Get-ApiKey -StorePath (New-TestStorePath)
+    [ApiKeyModule.ApiKeyStore]::Open((New-TestStorePath)).Dispose()
     $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ApiKeyModule.ApiKeyStore].Assembly)
     $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
     $accelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')
