@@ -92,7 +92,7 @@ Describe 'R2: crashes — SIGKILL at random moments' {
         $work = Join-Path $TestDrive "crash-create-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
         $store = Join-Path $work 'create.db'
-        $null = Get-ApiKey -StorePath $store
+        [ApiKeyModule.ApiKeyStore]::Open($store).Dispose()
         $printed = [System.Collections.Generic.List[string]]::new()
         $unprinted = 0
         $workers = New-WorkerQueue { param($r) Start-CrashWorker $work $r @('-Store', $store, '-Mode', 'Create', '-Tag', "r$r") }

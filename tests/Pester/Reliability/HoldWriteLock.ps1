@@ -9,8 +9,8 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
-# Loads SQLite's native library through the module (on a store of its own), so its Microsoft.Data.Sqlite works here.
-$null = Get-ApiKey -StorePath ([IO.Path]::ChangeExtension($LockedFile, '.warm.db'))
+# Loads SQLite's native library through the module's engine (on a store of its own), so its Microsoft.Data.Sqlite works here.
+[ApiKeyModule.ApiKeyStore]::Open([IO.Path]::ChangeExtension($LockedFile, '.warm.db')).Dispose()
 
 # The module keeps Microsoft.Data.Sqlite in a private load context, where PowerShell does not look up type names:
 # its types are taken from the loaded assembly.

@@ -58,7 +58,7 @@ CREATE TABLE api_keys (
 
     # The version a store created by today's module has.
     $fresh = New-TestStorePath
-    $null = Get-ApiKey -StorePath $fresh
+    [ApiKeyModule.ApiKeyStore]::Open($fresh).Dispose()
     $script:currentVersion = [int](Invoke-SqliteValue $fresh 'PRAGMA user_version')
 }
 
