@@ -28,11 +28,7 @@ namespace ApiKeyModule.Commands
             {
                 DateTime? after = IsBound(nameof(After)) ? After : (DateTime?)null;
                 DateTime? before = IsBound(nameof(Before)) ? Before : (DateTime?)null;
-                if (ExistingStore == null)
-                {
-                    return;
-                }
-                foreach (ApiKeyAuditEntry entry in ExistingStore.ReadAuditLog(Id, after, before))
+                foreach (ApiKeyAuditEntry entry in ExistingStore?.ReadAuditLog(Id, after, before) ?? new ApiKeyAuditEntry[0])
                 {
                     WriteObject(entry);
                 }

@@ -26,23 +26,22 @@ namespace ApiKeyModule.Commands
         {
             try
             {
+                // Null where there is no store yet: then there are no keys.
+                ApiKeyStore keys = ExistingStore;
                 if (ParameterSetName == IdSet)
                 {
-                    WriteById();
+                    WriteById(keys);
                 }
                 else if (Name == null)
                 {
-                    if (ExistingStore != null)
+                    foreach (ApiKey key in keys?.List() ?? new ApiKey[0])
                     {
-                        foreach (ApiKey key in ExistingStore.List())
-                        {
-                            WriteObject(key);
-                        }
+                        WriteObject(key);
                     }
                 }
                 else
                 {
-                    WriteByName();
+                    WriteByName(keys);
                 }
             }
             catch (ApiKeyException e)
@@ -51,11 +50,11 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void WriteById()
+        private void WriteById(ApiKeyStore keys)
         {
             foreach (int id in Id)
             {
-                ApiKey key = ExistingStore?.Get(id);
+                ApiKey key = keys?.Get(id);
                 if (key == null)
                 {
                     WriteError(ApiKeyStore.NotFound(id));
@@ -67,7 +66,7 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void WriteByName()
+        private void WriteByName(ApiKeyStore keys)
         {
             var written = new HashSet<int>();
             foreach (string name in Name)
@@ -75,7 +74,7 @@ namespace ApiKeyModule.Commands
                 if (!WildcardPattern.ContainsWildcardCharacters(name))
                 {
                     string literal = WildcardPattern.Unescape(name);
-                    ApiKey key = ExistingStore?.GetByName(literal);
+                    ApiKey key = keys?.GetByName(literal);
                     if (key == null)
                     {
                         WriteError(ApiKeyStore.NotFound(literal));
@@ -99,11 +98,7 @@ namespace ApiKeyModule.Commands
                     });
                     continue;
                 }
-                if (ExistingStore == null)
-                {
-                    continue;
-                }
-                foreach (ApiKey key in ExistingStore.ListByNamePrefix(LiteralPrefix(name)))
+                foreach (ApiKey key in keys?.ListByNamePrefix(LiteralPrefix(name)) ?? new ApiKey[0])
                 {
                     if (pattern.IsMatch(key.Name) && written.Add(key.Id))
                     {
