@@ -70,6 +70,17 @@ function Invoke-Worker([hashtable] $parameters) {
 
 # ---- machine facts
 
+# Whether an assembly carries ReadyToRun native code; without it, every first use of its code is JIT-compiled (P1).
+function Get-ReadyToRun([string] $path) {
+    $stream = [IO.File]::OpenRead($path)
+    try {
+        $reader = [Reflection.PortableExecutable.PEReader]::new($stream)
+        $native = $reader.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size -gt 0
+        "$(if ($native) { 'yes' } else { 'no: IL only, compiled as it runs' }) ($(Split-Path $path -Leaf))"
+    }
+    finally { $stream.Dispose() }
+}
+
 function Get-MachineFacts {
     $cpu = $null; $memory = $null; $os = [Runtime.InteropServices.RuntimeInformation]::OSDescription
     if (Test-Path /proc/cpuinfo) {
@@ -94,6 +105,7 @@ function Get-MachineFacts {
         'OS'           = $os
         '.NET'         = "$([Runtime.InteropServices.RuntimeInformation]::FrameworkDescription) (SDK $((dotnet --version) | Select-Object -First 1))"
         'PowerShell'   = "$($PSVersionTable.PSVersion) ($($Pwsh -join ' '))"
+        'PowerShell precompiled (ReadyToRun)?' = Get-ReadyToRun (Join-Path $PSHOME 'System.Management.Automation.dll')
         'SQLite'       = $null
         'Store folder' = $null
         'Load average (1 min) at start / end' = $null
@@ -173,6 +185,7 @@ try {
     Add-Part 'P1' '`Import-Module Microsoft.PowerShell.Security` minus bare: what a first binary module costs (one that ships with pwsh)' (Show-Ms ($median.binaryImport - $median.bare))
     Add-Part 'P1' 'a first [pscustomobject] shown, minus bare: what the first formatted object costs' (Show-Ms ($median.firstObject - $median.bare))
     Add-Part 'P1' 'so: the first Get-ApiKey and its display (full minus import-only)' (Show-Ms ($median.full - $median.importOnly))
+    Add-Part 'P1' 'so: what PowerShell charges before any code of this module runs (a first binary module + a first formatted object, each minus bare) / the rest, this module''s own' ("{0} / {1}" -f (Show-Ms (($median.binaryImport - $median.bare) + ($median.firstObject - $median.bare))), (Show-Ms (($median.full - $median.bare) - (($median.binaryImport - $median.bare) + ($median.firstObject - $median.bare)))))
     # In-process steps. The format file is also timed as a copy whose ScriptBlocks are replaced by a property (same
     # views), and a minimal format file goes first, so the module's file is timed after PowerShell's own format load.
     $formatFile = Join-Path $moduleCopy 'ApiKeyModule.format.ps1xml'
