@@ -8,6 +8,7 @@
     Description          = 'Manage API keys as TrueNAS SCALE auth api_key does (create, query, get, update, reset, delete), as PowerShell cmdlets over a shared SQLite store that keeps only a hash of each key.'
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
+    TypesToProcess       = @('ApiKeyModule.types.ps1xml')
     FormatsToProcess     = @('ApiKeyModule.format.ps1xml')
     CmdletsToExport      = @('New-ApiKey', 'Get-ApiKey', 'Set-ApiKey', 'Remove-ApiKey', 'Test-ApiKey', 'Revoke-ApiKey', 'Get-ApiKeyAuditLog', 'Edit-ApiKey')
     FunctionsToExport    = @()

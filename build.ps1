@@ -6,7 +6,8 @@
     Test   builds and packages, runs the engine's xunit tests, then the module's Pester tests in a child pwsh, and
            ends with one line "N passed, N failed" (both suites); exits non-zero on any failure.
     Package builds, then makes out/package/ApiKeyModule.<version>.nupkg (for Publish-PSResource -NupkgPath).
-    Demo   builds, then makes a real round trip on the store (create, get, update, reset, delete).
+    Demo   builds, then makes a real round trip (create, get, update, reset, delete) on a new store in a temporary
+           folder, never on the user's own store, and removes it after.
     Shell  builds, then opens a pwsh session with the module imported.
     Clean  removes out/ and the build folders.
 #>
@@ -55,7 +56,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $publish 'ApiKeyModule.dll') $moduleOut
     Get-ChildItem $publish -Filter *.dll | Where-Object Name -ne 'ApiKeyModule.dll' | Copy-Item -Destination $dependencies
     Copy-Item (Join-Path $publish 'runtimes') $dependencies -Recurse
-    Copy-Item (Join-Path $publish 'ApiKeyModule.format.ps1xml') $moduleOut
+    Copy-Item (Join-Path $publish 'ApiKeyModule.format.ps1xml'), (Join-Path $publish 'ApiKeyModule.types.ps1xml') $moduleOut
     Copy-Item (Join-Path $root 'ApiKeyModule.psd1') $moduleOut
     & (Join-Path $root 'src/ApiKeyModule/help/Build-Help.ps1') -SourcePath (Join-Path $root 'src/ApiKeyModule/help') -OutputPath $moduleOut
     Write-Host "Module laid out at $moduleOut"
@@ -133,10 +134,14 @@ function Invoke-Tests {
     if ($failed -gt 0) { exit 1 }
 }
 
-# A real round trip on the store in use ($env:APIKEYMODULE_STORE, else the per-user default); it removes what it made.
+# A real round trip on a new store in a temporary folder (never the user's own store), removed at the end.
 $demo = @'
 $ErrorActionPreference = 'Stop'
 Import-Module $args[0]
+$folder = Join-Path ([IO.Path]::GetTempPath()) "apikeymodule-demo-$([guid]::NewGuid().ToString('N'))"
+$env:APIKEYMODULE_STORE = Join-Path $folder 'apikeys.db'
+Write-Host "== The demo uses a store of its own: $env:APIKEYMODULE_STORE (your store is not touched)"
+try {
 $name = "demo-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
 Write-Host "== New-ApiKey: create '$name' with an allowlist (the key is shown only now)"
 $key = New-ApiKey -Name $name -Allowlist @{ method = 'CALL'; resource = 'system.info' }, @{ method = 'GET'; resource = '/pool' } -Verbose
@@ -150,6 +155,11 @@ Write-Host "New key issued: $($reset.Key.Substring(0, 8))... (the old one no lon
 Write-Host '== Remove-ApiKey'
 Get-ApiKey -Name "$name*" | Remove-ApiKey
 Write-Host "Keys named $name* left: $(@(Get-ApiKey -Name "$name*").Count)"
+}
+finally {
+    Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction Ignore
+    Write-Host "== Removed the demo store $folder"
+}
 '@
 
 function Invoke-Demo {

@@ -10,9 +10,7 @@ namespace ApiKeyModule
     /// </summary>
     internal static class AllowlistColumn
     {
-        private static readonly AllowlistEntry[] None = new AllowlistEntry[0];
-
-        public static string Write(IReadOnlyList<AllowlistEntry> allowlist)
+                public static string Write(IReadOnlyList<AllowlistEntry> allowlist)
         {
             var text = new StringBuilder();
             foreach (AllowlistEntry entry in allowlist)
@@ -30,11 +28,11 @@ namespace ApiKeyModule
         public static string Show(IReadOnlyList<AllowlistEntry> allowlist) =>
             allowlist.Count == 0 ? "(none)" : string.Join(", ", allowlist);
 
-        public static IReadOnlyList<AllowlistEntry> Read(string text)
+        public static ApiKeyAllowlist Read(string text)
         {
             if (text.Length == 0)
             {
-                return None;
+                return ApiKeyAllowlist.Empty;
             }
             string[] lines = text.Split('\n');
             var entries = new AllowlistEntry[lines.Length];
@@ -48,7 +46,7 @@ namespace ApiKeyModule
                 }
                 entries[i] = new AllowlistEntry(string.Intern(lines[i].Substring(0, space)), lines[i].Substring(space + 1));
             }
-            return Array.AsReadOnly(entries);
+            return new ApiKeyAllowlist(entries);
         }
     }
 }

@@ -104,7 +104,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>Drops repeated entries, keeping the first of each in order.</summary>
-        internal static IReadOnlyList<AllowlistEntry> Normalize(IEnumerable<AllowlistEntry> entries)
+        internal static ApiKeyAllowlist Normalize(IEnumerable<AllowlistEntry> entries)
         {
             if (entries == null)
             {
@@ -123,7 +123,7 @@ namespace ApiKeyModule
                     result.Add(entry);
                 }
             }
-            return result.AsReadOnly();
+            return new ApiKeyAllowlist(result.ToArray());
         }
 
         internal static ApiKeyException Invalid(string message) =>

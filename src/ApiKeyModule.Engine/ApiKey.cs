@@ -6,34 +6,43 @@ namespace ApiKeyModule
     /// <summary>An API key as stored: never carries the key or its hash. Times are UTC.</summary>
     public class ApiKey
     {
-        internal ApiKey(int id, string name, DateTime createdAt, IReadOnlyList<AllowlistEntry> allowlist,
-            DateTime? expiresAt = null, bool revoked = false, string revokedReason = null, DateTime? lastUsedAt = null)
+        internal ApiKey()
         {
-            Id = id;
-            Name = name;
-            CreatedAt = createdAt;
-            Allowlist = allowlist;
-            ExpiresAt = expiresAt;
-            Revoked = revoked;
-            RevokedReason = revokedReason;
-            LastUsedAt = lastUsedAt;
         }
 
         internal ApiKey(ApiKey other)
-            : this(other.Id, other.Name, other.CreatedAt, other.Allowlist, other.ExpiresAt, other.Revoked, other.RevokedReason, other.LastUsedAt)
         {
+            Id = other.Id;
+            Name = other.Name;
+            CreatedAt = other.CreatedAt;
+            Allowlist = other.Allowlist;
+            ExpiresAt = other.ExpiresAt;
+            Revoked = other.Revoked;
+            RevokedReason = other.RevokedReason;
+            LastUsedAt = other.LastUsedAt;
+            StoreId = other.StoreId;
+            Store = other.Store;
         }
 
-        public int Id { get; }
-        public string Name { get; }
-        public DateTime CreatedAt { get; }
-        public IReadOnlyList<AllowlistEntry> Allowlist { get; }
+        public int Id { get; internal set; }
+        public string Name { get; internal set; }
+        public DateTime CreatedAt { get; internal set; }
+        public IReadOnlyList<AllowlistEntry> Allowlist { get; internal set; }
         /// <summary>Null: never expires.</summary>
-        public DateTime? ExpiresAt { get; }
-        public bool Revoked { get; }
-        public string RevokedReason { get; }
+        public DateTime? ExpiresAt { get; internal set; }
+        public bool Revoked { get; internal set; }
+        public string RevokedReason { get; internal set; }
         /// <summary>Set by successful verification, to within a minute; null: never used.</summary>
-        public DateTime? LastUsedAt { get; }
+        public DateTime? LastUsedAt { get; internal set; }
+
+        /// <summary>Whether the key can be used now: Revoked, else Expired once <see cref="ExpiresAt"/> has passed, else Active.</summary>
+        public ApiKeyState State =>
+            Revoked ? ApiKeyState.Revoked : ExpiresAt <= DateTime.UtcNow ? ApiKeyState.Expired : ApiKeyState.Active;
+
+        /// <summary>The identity of the store this record was read from (kept inside the store, so it survives a move or copy).</summary>
+        public Guid StoreId { get; internal set; }
+        /// <summary>Where that store was opened: a change to this key object is made there.</summary>
+        public string Store { get; internal set; }
 
         public override string ToString() => Name;
     }

@@ -22,9 +22,14 @@ namespace ApiKeyModule
             Path = path;
             this.connection = connection;
             audit = new AuditLog(connection);
+            Id = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
         }
 
+        /// <summary>Where the store was opened.</summary>
         public string Path { get; }
+
+        /// <summary>The store's own identity, made when it was created (or upgraded) and kept inside it.</summary>
+        public Guid Id { get; }
 
         /// <summary>Opens (creating on first use) the store at <paramref name="path"/>, or the default one (<see cref="StoreLocation.Resolve"/>).</summary>
         public static ApiKeyStore Open(string path = null, TimeSpan? busyTimeout = null)
@@ -83,7 +88,8 @@ namespace ApiKeyModule
                 int id = Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
                 audit.Append(transaction, AuditAction.Create, id, name, null, AllowlistColumn.Show(allowlist),
                     expiresAt != null ? "Expires " + UnixTime.Show(expiresAt) : null);
-                var record = new ApiKey(id, name, createdAt, allowlist, expiresAt);
+                var record = Record(id, name, createdAt, allowlist);
+                record.ExpiresAt = expiresAt;
                 return new IssuedApiKey(record, KeySecret.Format(id, secret));
             });
         }
@@ -108,6 +114,12 @@ namespace ApiKeyModule
             return null;
         }
 
+        /// <summary>
+        /// The key object as this store holds it now: KeyFromOtherStore when it was read from another store, ApiKeyNotFound
+        /// when this store no longer holds it (the same id and creation time).
+        /// </summary>
+        public ApiKey Find(ApiKey key) => Current(Own(key).Id, key.CreatedAt);
+
         /// <summary>All keys by id, read as they are enumerated.</summary>
         public IEnumerable<ApiKey> List() => Query("ORDER BY id", null);
 
@@ -123,7 +135,15 @@ namespace ApiKeyModule
         }
 
         /// <summary>Applies the changes in one transaction; returns an <see cref="IssuedApiKey"/> when the key was reset.</summary>
-        public ApiKey Update(int id, ApiKeyChanges changes)
+        public ApiKey Update(int id, ApiKeyChanges changes) => Update(id, null, changes);
+
+        /// <summary>
+        /// Like <see cref="Update(int, ApiKeyChanges)"/>, for a key object read from this store: refused when it comes from
+        /// another store, and ApiKeyNotFound when this store no longer holds that key (same id and creation time).
+        /// </summary>
+        public ApiKey Update(ApiKey key, ApiKeyChanges changes) => Update(Own(key).Id, key.CreatedAt, changes);
+
+        private ApiKey Update(int id, DateTime? createdAt, ApiKeyChanges changes)
         {
             if (changes == null || changes.IsEmpty)
             {
@@ -135,12 +155,17 @@ namespace ApiKeyModule
             DateTime? expiresAt = ExpiryRules.Validate(changes.ExpiresAt);
             return InTransaction(name, () =>
             {
-                ApiKey current = Get(id) ?? throw NotFound(id);
+                ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
                 string secret = changes.Reset ? KeySecret.Generate() : null;
-                var updated = new ApiKey(id, name ?? current.Name, current.CreatedAt, allowlist ?? current.Allowlist,
-                    changes.NeverExpires ? null : expiresAt ?? current.ExpiresAt,
-                    !changes.Reset && current.Revoked, changes.Reset ? null : current.RevokedReason, current.LastUsedAt);
+                var updated = new ApiKey(current)
+                {
+                    Name = name ?? current.Name,
+                    Allowlist = allowlist ?? current.Allowlist,
+                    ExpiresAt = changes.NeverExpires ? null : expiresAt ?? current.ExpiresAt,
+                    Revoked = !changes.Reset && current.Revoked,
+                    RevokedReason = changes.Reset ? null : current.RevokedReason,
+                };
                 using (SqliteCommand command = Command(
                     "UPDATE api_keys SET name = $name, name_folded = $folded, allowlist = $allowlist, expires_at = $expires, " +
                     "revoked = $revoked, revoked_reason = $reason" + (secret != null ? ", key_hash = $hash, hash_algorithm = $algorithm" : "") +
@@ -166,11 +191,16 @@ namespace ApiKeyModule
         }
 
         /// <summary>Marks the key revoked: it fails verification with Revoked until it is reset.</summary>
-        public ApiKey Revoke(int id, string reason)
+        public ApiKey Revoke(int id, string reason) => Revoke(id, null, reason);
+
+        /// <summary>Like <see cref="Revoke(int, string)"/>, for a key object read from this store (see <see cref="Update(ApiKey, ApiKeyChanges)"/>).</summary>
+        public ApiKey Revoke(ApiKey key, string reason) => Revoke(Own(key).Id, key.CreatedAt, reason);
+
+        private ApiKey Revoke(int id, DateTime? createdAt, string reason)
         {
             return InTransaction(null, () =>
             {
-                ApiKey current = Get(id) ?? throw NotFound(id);
+                ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
                 using (SqliteCommand command = Command("UPDATE api_keys SET revoked = 1, revoked_reason = $reason WHERE id = $id"))
                 {
@@ -179,16 +209,21 @@ namespace ApiKeyModule
                     command.ExecuteNonQuery();
                 }
                 audit.Append(transaction, AuditAction.Revoke, id, current.Name, details: reason);
-                return new ApiKey(id, current.Name, current.CreatedAt, current.Allowlist, current.ExpiresAt, true, reason, current.LastUsedAt);
+                return new ApiKey(current) { Revoked = true, RevokedReason = reason };
             });
         }
 
         /// <summary>Deletes the key; throws ApiKeyNotFound when there is none with this id. Its audit rows stay.</summary>
-        public void Delete(int id)
+        public void Delete(int id) => Delete(id, null);
+
+        /// <summary>Like <see cref="Delete(int)"/>, for a key object read from this store (see <see cref="Update(ApiKey, ApiKeyChanges)"/>).</summary>
+        public void Delete(ApiKey key) => Delete(Own(key).Id, key.CreatedAt);
+
+        private void Delete(int id, DateTime? createdAt)
         {
             InTransaction<object>(null, () =>
             {
-                ApiKey current = Get(id) ?? throw NotFound(id);
+                ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
                 using (SqliteCommand command = Command("DELETE FROM api_keys WHERE id = $id"))
                 {
@@ -203,7 +238,7 @@ namespace ApiKeyModule
         /// <summary>The audit log, newest first, optionally for some keys and within a time range (exclusive).</summary>
         public IEnumerable<ApiKeyAuditEntry> ReadAuditLog(IReadOnlyCollection<int> keyIds = null, DateTime? after = null, DateTime? before = null)
         {
-            return Translated(audit.Read(keyIds, after, before));
+            return Translated(audit.Read(keyIds, after, before, Id, Path));
         }
 
         public void Dispose()
@@ -230,6 +265,45 @@ namespace ApiKeyModule
                     ? $"No API key has Id {idOrName}. Run Get-ApiKey to list the keys."
                     : $"No API key is named '{idOrName}'. Run Get-ApiKey to list the keys, or use a wildcard such as '{idOrName}*'.",
                 idOrName);
+
+        /// <summary>The key as the store holds it now; ApiKeyNotFound when it holds none with this id (and creation time, when given).</summary>
+        private ApiKey Current(int id, DateTime? createdAt)
+        {
+            ApiKey current = Get(id);
+            if (current == null && createdAt == null)
+            {
+                throw NotFound(id);
+            }
+            if (current == null || createdAt != null && current.CreatedAt != createdAt)
+            {
+                throw new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                    $"The store '{Path}' no longer holds the key with Id {id} created {UnixTime.Show(createdAt)}: it was removed, or the store was " +
+                    "restored from a backup, since the key was read. Read the keys again with Get-ApiKey.", id);
+            }
+            return current;
+        }
+
+        /// <summary>The key, when it was read from this store; otherwise KeyFromOtherStore.</summary>
+        private ApiKey Own(ApiKey key)
+        {
+            if (key == null)
+            {
+                throw new ArgumentNullException(nameof(key));
+            }
+            if (key.StoreId != Id)
+            {
+                throw FromOtherStore(key, this);
+            }
+            return key;
+        }
+
+        /// <summary>A key object given to a store it was not read from: nothing is changed.</summary>
+        public static ApiKeyException FromOtherStore(ApiKey key, ApiKeyStore store) =>
+            new ApiKeyException("KeyFromOtherStore", ApiKeyErrorCategory.InvalidArgument,
+                $"The key with Id {key.Id} ('{key.Name}') was read from the store '{key.Store}' (store id {key.StoreId}), " +
+                (store == null ? "and there is no store at the path given" : $"not from '{store.Path}' (store id {store.Id})") +
+                ". Nothing was changed. A key object is changed only in its own store: pipe it without -StorePath, or give -Id to name a key of the other store.",
+                key);
 
         private void AuditChanges(ApiKey before, ApiKey after, bool reset)
         {
@@ -338,15 +412,12 @@ namespace ApiKeyModule
                             allowlists.Add(allowlistText, allowlist);
                         }
                     }
-                    yield return new ApiKey(
-                        (int)rows.Int64(0),
-                        rows.Text(1),
-                        UnixTime.FromMilliseconds(rows.Int64(2)),
-                        allowlist,
-                        rows.IsNull(4) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(4)),
-                        rows.Int64(5) != 0,
-                        rows.IsNull(6) ? null : rows.Text(6),
-                        rows.IsNull(7) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(7)));
+                    ApiKey key = Record((int)rows.Int64(0), rows.Text(1), UnixTime.FromMilliseconds(rows.Int64(2)), allowlist);
+                    key.ExpiresAt = rows.IsNull(4) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(4));
+                    key.Revoked = rows.Int64(5) != 0;
+                    key.RevokedReason = rows.IsNull(6) ? null : rows.Text(6);
+                    key.LastUsedAt = rows.IsNull(7) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(7));
+                    yield return key;
                 }
             }
         }
@@ -363,6 +434,9 @@ namespace ApiKeyModule
             }
             return StoreErrors.From(e, Path);
         }
+
+        private ApiKey Record(int id, string name, DateTime createdAt, IReadOnlyList<AllowlistEntry> allowlist) =>
+            new ApiKey { Id = id, Name = name, CreatedAt = createdAt, Allowlist = allowlist, StoreId = Id, Store = Path };
 
         private static object Milliseconds(DateTime? time) => time == null ? (object)DBNull.Value : UnixTime.ToMilliseconds(time.Value);
     }

@@ -50,7 +50,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>Newest first; each filter is optional.</summary>
-        public IEnumerable<ApiKeyAuditEntry> Read(IReadOnlyCollection<int> keyIds, DateTime? after, DateTime? before)
+        public IEnumerable<ApiKeyAuditEntry> Read(IReadOnlyCollection<int> keyIds, DateTime? after, DateTime? before, Guid storeId, string store)
         {
             using (SqliteCommand command = connection.CreateCommand())
             {
@@ -77,13 +77,22 @@ namespace ApiKeyModule
                 {
                     while (reader.Read())
                     {
-                        yield return new ApiKeyAuditEntry(
-                            reader.GetInt64(0),
-                            UnixTime.FromMilliseconds(reader.GetInt64(1)),
-                            reader.GetString(2),
-                            reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
-                            Text(reader, 4), Text(reader, 5), Text(reader, 6), Text(reader, 7),
-                            reader.GetString(8), reader.GetString(9), reader.GetInt32(10));
+                        yield return new ApiKeyAuditEntry
+                        {
+                            Id = reader.GetInt64(0),
+                            Time = UnixTime.FromMilliseconds(reader.GetInt64(1)),
+                            Action = reader.GetString(2),
+                            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
+                            KeyName = Text(reader, 4),
+                            OldValue = Text(reader, 5),
+                            NewValue = Text(reader, 6),
+                            Details = Text(reader, 7),
+                            User = reader.GetString(8),
+                            Host = reader.GetString(9),
+                            ProcessId = reader.GetInt32(10),
+                            StoreId = storeId,
+                            Store = store,
+                        };
                     }
                 }
             }

@@ -100,12 +100,14 @@ namespace ApiKeyModule
             var open = new Stack<(YamlNode Node, AnchorName Anchor)>();
             YamlNode root = null;
             int documents = 0, nodes = 0;
+            bool aliased = false;
 
             void Attach(YamlNode node)
             {
                 if (++nodes > MaxNodes)
                 {
-                    throw TooManyNodes(kind);
+                    // Without aliases the document is simply long: say the limit it is over.
+                    throw aliased ? TooManyNodes(kind) : TooLong(kind, root);
                 }
                 if (open.Count == 0)
                 {
@@ -173,6 +175,7 @@ namespace ApiKeyModule
                         {
                             throw Invalid(kind, $"{kind.Title} uses the alias '*{AllowlistRules.Show(alias.Value.Value)}' ({At(alias.Start)}), but no complete node with that anchor comes before it.");
                         }
+                        aliased = true;
                         Attach(target);
                         break;
                 }
@@ -250,6 +253,11 @@ namespace ApiKeyModule
         }
 
         private static string Describe(NodeKind kind) => kind == NodeKind.Sequence ? "a list" : kind == NodeKind.Mapping ? "a mapping" : "text";
+
+        private static ApiKeyException TooLong(YamlDocumentKind kind, YamlNode root) =>
+            kind == YamlDocumentKind.Allowlist && root?.Kind == NodeKind.Sequence && root.Children.Count > AllowlistDocument.MaxEntries
+                ? TooComplex(kind, $"The allowlist has more than {Count(root.Children.Count)} entries; the limit is {Count(AllowlistDocument.MaxEntries)}.")
+                : TooComplex(kind, $"{kind.Title} has more than {Count(MaxNodes)} values; the limit is {Count(MaxNodes)}.");
 
         private static ApiKeyException TooManyNodes(YamlDocumentKind kind) =>
             TooComplex(kind, $"{kind.Title} is too complex: it has more than {Count(MaxNodes)} values, counting each use of an alias in full. Write it out without anchors and aliases.");

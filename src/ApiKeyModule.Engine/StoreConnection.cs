@@ -58,6 +58,10 @@ namespace ApiKeyModule
             {
                 // Another process created it first.
             }
+            catch (UnauthorizedAccessException e)
+            {
+                throw StoreErrors.ReadOnly(path, e);
+            }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
                 throw StoreErrors.Unavailable(path, e.Message, e);

@@ -24,8 +24,7 @@ namespace ApiKeyModule
                     return new ApiKeyException("StoreBusy", ApiKeyErrorCategory.ResourceBusy,
                         $"The store '{path}' stayed locked by another process for longer than the busy timeout. Try again when the other process has finished.", path, e);
                 case SqliteReadOnly:
-                    return new ApiKeyException("StoreReadOnly", ApiKeyErrorCategory.PermissionDenied,
-                        $"The store '{path}' cannot be written (read-only file or folder). Give your user write access to the file and its folder, or use another -StorePath.", path, e);
+                    return ReadOnly(path, e);
                 case SqliteCorrupt:
                 case SqliteNotADatabase:
                     return NotAStore(path, "it is not a SQLite database or it is damaged", e);
@@ -34,16 +33,20 @@ namespace ApiKeyModule
                         $"The disk holding the store '{path}' is full. Free some space and try again.", path, e);
                 case SqliteCantOpen:
                 case SqliteIoError:
-                    return Unavailable(path, e.Message, e);
+                    return UnixPermissions.IsFolderReadOnly(path) ? ReadOnly(path, e) : Unavailable(path, e.Message, e);
                 default:
                     return new ApiKeyException("StoreError", ApiKeyErrorCategory.WriteError,
                         $"The store '{path}' reported an error: {e.Message}", path, e);
             }
         }
 
+        public static ApiKeyException ReadOnly(string path, Exception inner) =>
+            new ApiKeyException("StoreReadOnly", ApiKeyErrorCategory.PermissionDenied,
+                $"The store '{path}' cannot be written (read-only file or folder). Give your user write access to the file and its folder, or use another -StorePath.", path, inner);
+
         public static ApiKeyException Unavailable(string path, string reason, Exception inner = null) =>
             new ApiKeyException("StoreUnavailable", ApiKeyErrorCategory.OpenError,
-                $"The store '{path}' cannot be opened: {reason}. Check the path given by -StorePath or ${StoreLocation.EnvironmentVariable}.", path, inner);
+                $"The store '{path}' cannot be opened: {reason.TrimEnd('.', ' ')}. Check the path given by -StorePath or ${StoreLocation.EnvironmentVariable}.", path, inner);
 
         public static ApiKeyException NotAStore(string path, string reason, Exception inner = null) =>
             new ApiKeyException("StoreNotRecognized", ApiKeyErrorCategory.InvalidData,

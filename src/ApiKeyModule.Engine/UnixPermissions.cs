@@ -44,6 +44,17 @@ namespace ApiKeyModule
             }
         }
 
+        /// <summary>Whether this user may not create files in the folder of <paramref name="path"/> (Unix; false elsewhere).</summary>
+        public static bool IsFolderReadOnly(string path)
+        {
+            const int WriteOk = 2;
+            string folder = Path.GetDirectoryName(path);
+            return IsUnix && Directory.Exists(folder) && access(folder, WriteOk) != 0;
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int access(string path, int mode);
+
         [DllImport("libc", SetLastError = true)]
         private static extern uint umask(uint mask);
 

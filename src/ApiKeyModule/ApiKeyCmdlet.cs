@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
@@ -7,6 +8,8 @@ namespace ApiKeyModule.Commands
     public abstract class ApiKeyCmdlet : PSCmdlet, IDisposable
     {
         private ApiKeyStore store;
+        // The stores piped keys came from, by the location each was opened at; null where there is no store any more.
+        private readonly Dictionary<string, ApiKeyStore> origins = new Dictionary<string, ApiKeyStore>(StringComparer.Ordinal);
 
         /// <summary>The store file; default: $env:APIKEYMODULE_STORE, then the per-user store.</summary>
         [Parameter]
@@ -19,11 +22,53 @@ namespace ApiKeyModule.Commands
         /// <summary>Like <see cref="Store"/>, but null when there is no store yet: reading, changing or removing keys never creates one.</summary>
         protected ApiKeyStore ExistingStore => store ?? (store = OpenStore(create: false));
 
-        private ApiKeyStore OpenStore(bool create)
+        /// <summary>
+        /// The store a key object acts on: the one it was read from. -StorePath (typed or from $PSDefaultParameterValues)
+        /// may name that same store, but never redirects the key: another store is KeyFromOtherStore. The default store
+        /// and $env:APIKEYMODULE_STORE only say where keys named by -Id or -Name live.
+        /// </summary>
+        protected ApiKeyStore StoreOf(ApiKey key)
+        {
+            if (IsBound(nameof(StorePath)))
+            {
+                ApiKeyStore given = ExistingStore;
+                return given != null && given.Id == key.StoreId ? given : throw ApiKeyStore.FromOtherStore(key, given);
+            }
+            if (!origins.TryGetValue(key.Store, out ApiKeyStore own))
+            {
+                own = Open(key.Store, create: false);
+                origins.Add(key.Store, own);
+            }
+            if (own == null)
+            {
+                throw new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                    $"The key with Id {key.Id} ('{key.Name}') was read from the store '{key.Store}', which is no longer there. Nothing was changed.", key);
+            }
+            return own.Id == key.StoreId ? own : throw ApiKeyStore.FromOtherStore(key, own);
+        }
+
+        /// <summary>
+        /// The key to act on, as its store holds it now: a piped key in its own store (<see cref="StoreOf"/>), or the key
+        /// with this id in the store chosen by -StorePath or the default. ApiKeyNotFound when there is none.
+        /// </summary>
+        internal KeyInStore FindKey(ApiKey piped, int id)
+        {
+            if (piped != null)
+            {
+                ApiKeyStore own = StoreOf(piped);
+                return new KeyInStore(own, own.Find(piped));
+            }
+            ApiKey key = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
+            return new KeyInStore(Store, key);
+        }
+
+        private ApiKeyStore OpenStore(bool create) =>
+            Open(StorePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath), create);
+
+        private ApiKeyStore Open(string path, bool create)
         {
             try
             {
-                string path = StorePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
                 ApiKeyStore opened = create ? ApiKeyStore.Open(path) : ApiKeyStore.OpenIfExists(path);
                 WriteVerbose(opened != null ? "Using the store '" + opened.Path + "'." : "There is no store at '" + StoreLocation.Resolve(path) + "' yet: it has no keys.");
                 return opened;
@@ -47,17 +92,27 @@ namespace ApiKeyModule.Commands
         {
             store?.Dispose();
             store = null;
+            foreach (ApiKeyStore own in origins.Values)
+            {
+                own?.Dispose();
+            }
+            origins.Clear();
         }
 
         /// <summary>Writes a new key, warning first when it grants nothing (an empty allowlist, as in TrueNAS 22.12 and later).</summary>
         protected void WriteCreated(IssuedApiKey key)
+        {
+            WarnIfGrantsNothing(key);
+            WriteObject(key);
+        }
+
+        protected void WarnIfGrantsNothing(ApiKey key)
         {
             if (key.Allowlist.Count == 0)
             {
                 WriteWarning($"The key '{key.Name}' (Id {key.Id}) has an empty allowlist, which grants nothing. " +
                              $"Grant access with: Set-ApiKey -Id {key.Id} -Allowlist @{{method='CALL'; resource='system.info'}}");
             }
-            WriteObject(key);
         }
 
         /// <summary>A per-item error, except that a failure of the store itself stops the command.</summary>
@@ -77,7 +132,5 @@ namespace ApiKeyModule.Commands
             var category = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), e.Category.ToString());
             return new ErrorRecord(e, e.ErrorId, category, e.Target);
         }
-
-        internal static string Describe(ApiKey key) => $"Id {key.Id} ('{key.Name}')";
     }
 }

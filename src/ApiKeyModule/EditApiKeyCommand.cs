@@ -37,24 +37,19 @@ namespace ApiKeyModule.Commands
         {
             try
             {
-                ApiKey existing = null;
-                if (ParameterSetName != NewSet)
-                {
-                    int id = SelectedId;
-                    existing = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
-                }
-                string template = KeyDocument.Template(existing);
+                KeyInStore target = ParameterSetName != NewSet ? SelectedKey() : null;
+                string template = KeyDocument.Template(target?.Key);
                 if (Template)
                 {
                     WriteObject(template);
                 }
                 else if (Yaml != null)
                 {
-                    Apply(existing, KeyDocument.Parse(Yaml, existing != null));
+                    Apply(target, KeyDocument.Parse(Yaml, target != null));
                 }
                 else
                 {
-                    EditInEditor(existing, template);
+                    EditInEditor(target, template);
                 }
             }
             catch (ApiKeyException e)
@@ -63,8 +58,9 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void EditInEditor(ApiKey existing, string template)
+        private void EditInEditor(KeyInStore target, string template)
         {
+            ApiKey existing = target?.Key;
             if (!Editor.HasTerminal())
             {
                 ThrowTerminatingError(new ApiKeyException("NoTerminal", ApiKeyErrorCategory.InvalidArgument,
@@ -101,7 +97,7 @@ namespace ApiKeyModule.Commands
                             WriteWarning("The document is empty; nothing was changed.");
                             return;
                         }
-                        Apply(existing, spec);
+                        Apply(target, spec);
                         return;
                     }
                     catch (ApiKeyException e) when (IsInputError(e))
@@ -120,7 +116,7 @@ namespace ApiKeyModule.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(e, "EditorFailed", ErrorCategory.OpenError, command)
                 {
-                    ErrorDetails = new ErrorDetails($"Could not run the editor '{command}': {e.Message}. Set $env:VISUAL or $env:EDITOR to an editor command, for example 'nano' or 'code --wait'."),
+                    ErrorDetails = new ErrorDetails($"Could not run the editor '{command}': {e.Message.TrimEnd('.')}. Set $env:VISUAL or $env:EDITOR to an editor command, for example 'nano' or 'code --wait'."),
                 });
             }
             finally
@@ -129,8 +125,9 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void Apply(ApiKey existing, KeySpec spec)
+        private void Apply(KeyInStore target, KeySpec spec)
         {
+            ApiKey existing = target?.Key;
             if (spec == null)
             {
                 WriteWarning("The document is empty; nothing was changed.");
@@ -147,16 +144,20 @@ namespace ApiKeyModule.Commands
             ApiKeyChanges changes = spec.ChangesFrom(existing);
             if (changes.IsEmpty)
             {
-                WriteVerbose($"The document changes nothing in {Describe(existing)}.");
+                WriteVerbose($"The document changes nothing in {target}.");
                 if (PassThru)
                 {
                     WriteObject(existing);
                 }
                 return;
             }
-            if (ShouldProcess(Describe(existing), "Update API key"))
+            if (ShouldProcess(target.ToString(), "Update API key"))
             {
-                ApiKey updated = Store.Update(existing.Id, changes);
+                ApiKey updated = target.Store.Update(existing, changes);
+                if (changes.Allowlist != null)
+                {
+                    WarnIfGrantsNothing(updated);
+                }
                 if (updated is IssuedApiKey || PassThru)
                 {
                     WriteObject(updated);

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Text;
 
 namespace ApiKeyModule.Commands
 {
@@ -10,12 +9,19 @@ namespace ApiKeyModule.Commands
     {
         private const string NameSet = "Name";
         private const string IdSet = "Id";
+        private const string LiteralNameSet = "LiteralName";
 
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(KeyNameCompleter))]
         public string[] Name { get; set; }
+
+        /// <summary>Names taken exactly as written: '[', ']', '*' and '?' are part of the name.</summary>
+        [Parameter(ParameterSetName = LiteralNameSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyNameCompleter))]
+        public string[] LiteralName { get; set; }
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
@@ -32,6 +38,10 @@ namespace ApiKeyModule.Commands
                 {
                     WriteById(keys);
                 }
+                else if (ParameterSetName == LiteralNameSet)
+                {
+                    WriteByName(keys, LiteralName, literal: true);
+                }
                 else if (Name == null)
                 {
                     foreach (ApiKey key in keys?.List() ?? new ApiKey[0])
@@ -41,7 +51,7 @@ namespace ApiKeyModule.Commands
                 }
                 else
                 {
-                    WriteByName(keys);
+                    WriteByName(keys, Name, literal: false);
                 }
             }
             catch (ApiKeyException e)
@@ -66,69 +76,29 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void WriteByName(ApiKeyStore keys)
+        private void WriteByName(ApiKeyStore keys, string[] names, bool literal)
         {
             var written = new HashSet<int>();
-            foreach (string name in Name)
+            foreach (string name in names)
             {
-                if (!WildcardPattern.ContainsWildcardCharacters(name))
-                {
-                    string literal = WildcardPattern.Unescape(name);
-                    ApiKey key = keys?.GetByName(literal);
-                    if (key == null)
-                    {
-                        WriteError(ApiKeyStore.NotFound(literal));
-                    }
-                    else if (written.Add(key.Id))
-                    {
-                        WriteObject(key);
-                    }
-                    continue;
-                }
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                IEnumerable<ApiKey> matches;
                 try
                 {
-                    pattern.IsMatch("");
+                    matches = KeyNames.Match(keys, name, literal);
                 }
-                catch (WildcardPatternException e)
+                catch (ApiKeyException e)
                 {
-                    WriteError(new ErrorRecord(e, "InvalidWildcardPattern", ErrorCategory.InvalidArgument, name)
-                    {
-                        ErrorDetails = new ErrorDetails($"'{name}' is not a valid wildcard pattern: {e.Message} Escape '[' and ']' with a backtick to match them literally."),
-                    });
+                    WriteError(e);
                     continue;
                 }
-                foreach (ApiKey key in keys?.ListByNamePrefix(LiteralPrefix(name)) ?? new ApiKey[0])
+                foreach (ApiKey key in matches)
                 {
-                    if (pattern.IsMatch(key.Name) && written.Add(key.Id))
+                    if (written.Add(key.Id))
                     {
                         WriteObject(key);
                     }
                 }
             }
-        }
-
-        /// <summary>The text before the first wildcard character, so the store can narrow the search by its name index.</summary>
-        private static string LiteralPrefix(string pattern)
-        {
-            var prefix = new StringBuilder();
-            for (int i = 0; i < pattern.Length; i++)
-            {
-                char c = pattern[i];
-                if (c == '`' && i + 1 < pattern.Length)
-                {
-                    prefix.Append(pattern[++i]);
-                }
-                else if (c == '*' || c == '?' || c == '[')
-                {
-                    break;
-                }
-                else
-                {
-                    prefix.Append(c);
-                }
-            }
-            return prefix.ToString();
         }
     }
 }

@@ -13,12 +13,22 @@ namespace ApiKeyModule.Commands
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             string word = KeyCompletion.Unquote(wordToComplete);
-            var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-            foreach (ApiKey key in KeyCompletion.Keys(commandName, fakeBoundParameters, store => store.ListByNamePrefix(word)))
+            // -Name takes wildcards: a name holding '[', ']', '*' or '?' is inserted escaped, so that it finds itself.
+            bool literal = string.Equals(parameterName, "LiteralName", StringComparison.OrdinalIgnoreCase);
+            Func<string, bool> matches = name => name.StartsWith(word, StringComparison.OrdinalIgnoreCase);
+            string prefix = word;
+            if (!literal)
             {
-                if (pattern.IsMatch(key.Name))
+                var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                matches = name => KeyCompletion.IsMatch(pattern, name);
+                prefix = KeyNames.LiteralPrefix(word);
+            }
+            foreach (ApiKey key in KeyCompletion.Keys(commandName, fakeBoundParameters, store => store.ListByNamePrefix(prefix)))
+            {
+                if (matches(key.Name))
                 {
-                    yield return new CompletionResult(KeyCompletion.Quote(key.Name), key.Name, CompletionResultType.ParameterValue, $"Id {key.Id}");
+                    string argument = literal ? key.Name : WildcardPattern.Escape(key.Name);
+                    yield return new CompletionResult(KeyCompletion.Quote(argument), key.Name, CompletionResultType.ParameterValue, $"Id {key.Id}");
                 }
             }
         }
@@ -67,12 +77,46 @@ namespace ApiKeyModule.Commands
             return keys;
         }
 
+        // What the user typed so far may not be a whole pattern yet ("br[a"): then it matches nothing.
+        public static bool IsMatch(WildcardPattern pattern, string name)
+        {
+            try
+            {
+                return pattern.IsMatch(name);
+            }
+            catch (WildcardPatternException)
+            {
+                return false;
+            }
+        }
+
         public static string Unquote(string word) => (word ?? "").Trim('\'', '"');
 
-        public static string Quote(string name) =>
-            name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '&', '|', '@', '#', '<', '>' }) < 0
-                ? name
-                : "'" + name.Replace("'", "''") + "'";
+        /// <summary>
+        /// A plain word as it is; anything else single-quoted with PowerShell's own escaping, which also doubles the
+        /// typographic quotes (U+2018 to U+201B) that end a single-quoted string as "'" does.
+        /// </summary>
+        public static string Quote(string text) =>
+            IsPlainWord(text) ? text : "'" + CodeGeneration.EscapeSingleQuotedStringContent(text) + "'";
+
+        // A letter or '_', then letters, digits, '_', '.' or '-': nothing PowerShell reads as a number, operator or parameter.
+        private static bool IsPlainWord(string text)
+        {
+            if (text.Length == 0 || !(IsAsciiLetter(text[0]) || text[0] == '_'))
+            {
+                return false;
+            }
+            foreach (char c in text)
+            {
+                if (!(IsAsciiLetter(c) || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static bool IsAsciiLetter(char c) => c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
 
         // The cmdlet's own rules: -StorePath as typed, else $PSDefaultParameterValues, resolved against the current
         // location. Run as script in the current runspace: a completer may not call SessionStateProxy while typing.

@@ -1,9 +1,10 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
 {
-    /// <summary>A cmdlet that acts on one key, given by -Id or piped in as a key object.</summary>
+    /// <summary>A cmdlet that acts on one key, given by -Id or piped in as a key object (which acts on its own store).</summary>
     public abstract class SingleKeyCmdlet : ApiKeyCmdlet
     {
         protected const string IdSet = "Id";
@@ -17,14 +18,17 @@ namespace ApiKeyModule.Commands
         [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
         public ApiKey InputObject { get; set; }
 
-        protected int SelectedId => ParameterSetName == InputObjectSet ? InputObject.Id : Id;
+        /// <summary>The key given, as its store holds it now; ApiKeyNotFound or KeyFromOtherStore when it cannot be had.</summary>
+        internal KeyInStore SelectedKey() => FindKey(ParameterSetName == InputObjectSet ? InputObject : null, Id);
     }
 
-    /// <summary>A cmdlet that acts on each of several keys, given by -Id or piped in as key objects.</summary>
+    /// <summary>A cmdlet that acts on each of several keys: by -Id, -Name, -LiteralName, or piped in as key objects.</summary>
     public abstract class KeysCmdlet : ApiKeyCmdlet
     {
         protected const string IdSet = "Id";
         protected const string InputObjectSet = "InputObject";
+        protected const string NameSet = "Name";
+        protected const string LiteralNameSet = "LiteralName";
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
@@ -34,18 +38,65 @@ namespace ApiKeyModule.Commands
         [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
         public ApiKey[] InputObject { get; set; }
 
-        protected IEnumerable<int> SelectedIds()
+        /// <summary>Names or wildcard patterns (case-insensitive); each key that matches is confirmed on its own.</summary>
+        [Parameter(ParameterSetName = NameSet, Mandatory = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyNameCompleter))]
+        public string[] Name { get; set; }
+
+        /// <summary>Names taken exactly as written: '[', ']', '*' and '?' are part of the name.</summary>
+        [Parameter(ParameterSetName = LiteralNameSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(KeyNameCompleter))]
+        public string[] LiteralName { get; set; }
+
+        /// <summary>
+        /// Each key given, as its store holds it now. A key that cannot be had is reported (non-terminating) and skipped;
+        /// a failure of the store itself stops the command.
+        /// </summary>
+        internal IEnumerable<KeyInStore> SelectedKeys()
         {
-            if (ParameterSetName != InputObjectSet)
+            switch (ParameterSetName)
             {
-                return Id;
+                case InputObjectSet:
+                    return InputObject.Select(key => Found(() => FindKey(key, 0))).Where(found => found != null);
+                case NameSet:
+                case LiteralNameSet:
+                    return Named(ParameterSetName == LiteralNameSet ? LiteralName : Name, ParameterSetName == LiteralNameSet);
+                default:
+                    return Id.Select(id => Found(() => FindKey(null, id))).Where(found => found != null);
             }
-            var ids = new List<int>(InputObject.Length);
-            foreach (ApiKey key in InputObject)
+        }
+
+        private IEnumerable<KeyInStore> Named(string[] names, bool literal)
+        {
+            var seen = new HashSet<int>();
+            foreach (string name in names)
             {
-                ids.Add(key.Id);
+                // Read all matches before changing any: a change must not run while the same connection is still reading.
+                List<ApiKey> matches = Found(() => KeyNames.Match(ExistingStore, name, literal).ToList()) ?? new List<ApiKey>();
+                foreach (ApiKey key in matches)
+                {
+                    if (seen.Add(key.Id))
+                    {
+                        yield return new KeyInStore(Store, key);
+                    }
+                }
             }
-            return ids;
+        }
+
+        private T Found<T>(System.Func<T> find) where T : class
+        {
+            try
+            {
+                return find();
+            }
+            catch (ApiKeyException e)
+            {
+                WriteError(e);
+                return null;
+            }
         }
     }
 }

@@ -2,31 +2,25 @@ using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
 {
-    [Cmdlet(VerbsCommon.Remove, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsCommon.Remove, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(void))]
     public sealed class RemoveApiKeyCommand : KeysCmdlet
     {
         protected override void ProcessRecord()
         {
-            foreach (int id in SelectedIds())
+            foreach (KeyInStore target in SelectedKeys())
             {
-                Remove(id);
-            }
-        }
-
-        private void Remove(int id)
-        {
-            try
-            {
-                ApiKey current = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
-                if (ShouldProcess(Describe(current), "Remove API key"))
+                try
                 {
-                    Store.Delete(id);
+                    if (ShouldProcess(target.ToString(), "Remove API key"))
+                    {
+                        target.Store.Delete(target.Key);
+                    }
                 }
-            }
-            catch (ApiKeyException e)
-            {
-                WriteError(e);
+                catch (ApiKeyException e)
+                {
+                    WriteError(e);
+                }
             }
         }
     }

@@ -2,7 +2,7 @@ using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
 {
-    [Cmdlet(VerbsSecurity.Revoke, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsSecurity.Revoke, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(ApiKey))]
     public sealed class RevokeApiKeyCommand : KeysCmdlet
     {
@@ -15,16 +15,15 @@ namespace ApiKeyModule.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (int id in SelectedIds())
+            foreach (KeyInStore target in SelectedKeys())
             {
                 try
                 {
-                    ApiKey current = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
-                    if (!ShouldProcess(Describe(current), "Revoke API key"))
+                    if (!ShouldProcess(target.ToString(), "Revoke API key"))
                     {
                         continue;
                     }
-                    ApiKey revoked = Store.Revoke(id, Reason);
+                    ApiKey revoked = target.Store.Revoke(target.Key, Reason);
                     if (PassThru)
                     {
                         WriteObject(revoked);

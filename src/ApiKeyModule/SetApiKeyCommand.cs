@@ -4,7 +4,7 @@ using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
 {
-    [Cmdlet(VerbsCommon.Set, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsCommon.Set, "ApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(ApiKey), typeof(IssuedApiKey))]
     public sealed class SetApiKeyCommand : SingleKeyCmdlet
     {
@@ -64,15 +64,18 @@ namespace ApiKeyModule.Commands
 
         protected override void ProcessRecord()
         {
-            int id = SelectedId;
             try
             {
-                ApiKey current = ExistingStore?.Get(id) ?? throw ApiKeyStore.NotFound(id);
-                if (!ShouldProcess(Describe(current), Action()))
+                KeyInStore target = SelectedKey();
+                if (!ShouldProcess(target.ToString(), Action()))
                 {
                     return;
                 }
-                ApiKey updated = Store.Update(id, changes);
+                ApiKey updated = target.Store.Update(target.Key, changes);
+                if (changes.Allowlist != null)
+                {
+                    WarnIfGrantsNothing(updated);
+                }
                 if (updated is IssuedApiKey || PassThru)
                 {
                     WriteObject(updated);

@@ -2,14 +2,21 @@ using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
 {
-    [Cmdlet(VerbsDiagnostic.Test, "ApiKey")]
+    [Cmdlet(VerbsDiagnostic.Test, "ApiKey", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(bool), typeof(ApiKeyVerification))]
     public sealed class TestApiKeyCommand : ApiKeyCmdlet
     {
         /// <summary>The key as a client presents it: "&lt;id&gt;-&lt;secret&gt;". Binds the Key property of New-ApiKey's output.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        private const string KeySet = "Key";
+        private const string InputObjectSet = "InputObject";
+
+        [Parameter(ParameterSetName = KeySet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
         public string Key { get; set; }
+
+        /// <summary>A key as New-ApiKey or Set-ApiKey -Reset wrote it: verified in the store it was made in.</summary>
+        [Parameter(ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        public IssuedApiKey InputObject { get; set; }
 
         [Parameter]
         [ValidateSet("GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE", IgnoreCase = true)]
@@ -36,7 +43,14 @@ namespace ApiKeyModule.Commands
         {
             try
             {
-                ApiKeyVerification result = Store.Verify(Key, Method, Resource);
+                if (ParameterSetName == InputObjectSet && InputObject == null)
+                {
+                    throw new ApiKeyException("IncompleteRequest", ApiKeyErrorCategory.InvalidArgument,
+                        "Give the key to verify: Test-ApiKey -Key <key>, or pipe the output of New-ApiKey.");
+                }
+                ApiKeyVerification result = InputObject != null
+                    ? StoreOf(InputObject).Verify(InputObject.Key, Method, Resource)
+                    : Store.Verify(Key, Method, Resource);
                 WriteVerbose($"Verification: {result.Code}" + (result.Id != null ? $" (Id {result.Id})" : ""));
                 WriteObject(Detailed ? (object)result : result.Valid);
             }

@@ -158,7 +158,7 @@ $BadInputCatalog = @(
     @{ Cmdlet = 'Test-ApiKey'; Case = 'a wrong key on a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Test-ApiKey -StorePath $s -Key ("$($seed.One.Id)-" + ('x' * 64)) }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
     # A store (in WAL mode) in a read-only folder cannot even be read: SQLite cannot create its -shm file there. The
     # module reports it as StoreUnavailable with SQLite's own words ("unable to open database file").
-    @{ Cmdlet = 'Get-ApiKey'; Case = 'a store in a read-only folder'; Store = 'ReadOnlyFolder'; Run = { param($s) Get-ApiKey -StorePath $s }; ErrorId = 'StoreUnavailable'; Category = 'OpenError'; Terminating = $true }
-    @{ Cmdlet = 'New-ApiKey'; Case = 'a new store in a read-only folder'; Store = 'NewInReadOnlyFolder'; Run = { param($s) New-ApiKey -StorePath $s -Name 'x' -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'StoreUnavailable'; Category = 'OpenError'; Terminating = $true }
+    @{ Cmdlet = 'Get-ApiKey'; Case = 'a store in a read-only folder'; Store = 'ReadOnlyFolder'; Run = { param($s) Get-ApiKey -StorePath $s }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
+    @{ Cmdlet = 'New-ApiKey'; Case = 'a new store in a read-only folder'; Store = 'NewInReadOnlyFolder'; Run = { param($s) New-ApiKey -StorePath $s -Name 'x' -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
     @{ Cmdlet = 'New-ApiKey'; Case = 'a store held by another writer longer than the busy timeout (30 s)'; Store = 'Busy'; Run = { param($s) New-ApiKey -StorePath $s -Name 'x' -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'StoreBusy'; Category = 'ResourceBusy'; Terminating = $true }
 )

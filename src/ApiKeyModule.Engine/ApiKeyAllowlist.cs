@@ -1,0 +1,73 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace ApiKeyModule
+{
+    /// <summary>
+    /// A key's allowlist: its entries in order, without repeats. As text it is the JSON the TrueNAS CLI takes, so that
+    /// <c>Export-Csv</c> writes a column that <c>Import-Csv | New-ApiKey</c> reads back.
+    /// </summary>
+    public sealed class ApiKeyAllowlist : IReadOnlyList<AllowlistEntry>
+    {
+        internal static readonly ApiKeyAllowlist Empty = new ApiKeyAllowlist(new AllowlistEntry[0]);
+
+        private readonly AllowlistEntry[] entries;
+
+        internal ApiKeyAllowlist(AllowlistEntry[] entries)
+        {
+            this.entries = entries;
+        }
+
+        public AllowlistEntry this[int index] => entries[index];
+
+        public int Count => entries.Length;
+
+        public IEnumerator<AllowlistEntry> GetEnumerator() => ((IEnumerable<AllowlistEntry>)entries).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => entries.GetEnumerator();
+
+        /// <summary>For example <c>[{"method":"CALL","resource":"system.info"}]</c>; <c>[]</c> when empty.</summary>
+        public string ToJson()
+        {
+            var json = new StringBuilder("[");
+            foreach (AllowlistEntry entry in entries)
+            {
+                if (json.Length > 1)
+                {
+                    json.Append(',');
+                }
+                json.Append("{\"method\":");
+                AppendString(json, entry.Method);
+                json.Append(",\"resource\":");
+                AppendString(json, entry.Resource);
+                json.Append('}');
+            }
+            return json.Append(']').ToString();
+        }
+
+        public override string ToString() => ToJson();
+
+        private static void AppendString(StringBuilder json, string text)
+        {
+            json.Append('"');
+            foreach (char c in text)
+            {
+                if (c == '"' || c == '\\')
+                {
+                    json.Append('\\').Append(c);
+                }
+                else if (c < ' ' || c == '\u007f')
+                {
+                    json.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    json.Append(c);
+                }
+            }
+            json.Append('"');
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using System.Reflection;
+
+namespace ApiKeyModule.Commands
+{
+    /// <summary>
+    /// The dates of keys and audit entries as text are ISO 8601 in UTC, to the second (2026-12-02T10:30:00Z), whatever the culture:
+    /// Export-Csv, Format-List and string conversion call ToString(), which for a DateTime is local and unmarked. The
+    /// types file puts these getters in front of the date properties; each returns the same DateTime (comparisons,
+    /// Sort-Object, ConvertTo-Json and .AddDays() work as before) whose ToString() writes the ISO form.
+    /// </summary>
+    public static class IsoDates
+    {
+        public const string Format = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+        private static readonly MethodInfo ToIsoMethod = typeof(IsoDates).GetMethod(nameof(ToIso));
+
+        public static object CreatedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).CreatedAt);
+
+        public static object ExpiresAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).ExpiresAt);
+
+        public static object LastUsedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).LastUsedAt);
+
+        public static object Time(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).Time);
+
+        /// <summary>The ToString() of a wrapped date.</summary>
+        public static string ToIso(PSObject instance) =>
+            ((DateTime)instance.BaseObject).ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture);
+
+        private static object Wrap(DateTime? time)
+        {
+            if (time == null)
+            {
+                return null;
+            }
+            var wrapped = new PSObject(time.Value);
+            wrapped.Members.Add(new PSCodeMethod("ToString", ToIsoMethod));
+            return wrapped;
+        }
+    }
+}
