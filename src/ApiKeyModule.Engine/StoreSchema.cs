@@ -40,7 +40,7 @@ namespace ApiKeyModule
               CREATE INDEX audit_log_key ON audit_log (key_id, at);",
             // Version 3: the store's own identity, so that a key object acts on the store it was read from wherever
             // that store is opened (moved, copied, reached through a link).
-            @"CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            @"CREATE TABLE store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
               INSERT INTO store_info (key, value)
                 SELECT 'id', substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21)
                 FROM (SELECT lower(hex(randomblob(16))) AS h);",

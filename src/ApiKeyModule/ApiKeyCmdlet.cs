@@ -62,13 +62,17 @@ namespace ApiKeyModule.Commands
             return new KeyInStore(Store, key);
         }
 
-        private ApiKeyStore OpenStore(bool create) =>
-            Open(StorePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath), create);
+        private ApiKeyStore OpenStore(bool create) => Open(null, create);
 
+        /// <summary>The store at <paramref name="path"/>; null: the one -StorePath (or the default) names.</summary>
         private ApiKeyStore Open(string path, bool create)
         {
             try
             {
+                if (path == null && StorePath != null)
+                {
+                    path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
+                }
                 ApiKeyStore opened = create ? ApiKeyStore.Open(path) : ApiKeyStore.OpenIfExists(path);
                 WriteVerbose(opened != null ? "Using the store '" + opened.Path + "'." : "There is no store at '" + StoreLocation.Resolve(path) + "' yet: it has no keys.");
                 return opened;

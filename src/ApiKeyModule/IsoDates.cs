@@ -25,9 +25,18 @@ namespace ApiKeyModule.Commands
 
         public static object Time(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).Time);
 
-        /// <summary>The ToString() of a wrapped date.</summary>
-        public static string ToIso(PSObject instance) =>
-            ((DateTime)instance.BaseObject).ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture);
+        /// <summary>The ToString() of a wrapped date: ISO without arguments; with a format or provider, as DateTime does.</summary>
+        public static string ToIso(PSObject instance, params object[] arguments)
+        {
+            var time = (DateTime)instance.BaseObject;
+            if (arguments == null || arguments.Length == 0)
+            {
+                return time.ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture);
+            }
+            string format = arguments[0] as string;
+            var provider = (arguments[arguments.Length - 1] as IFormatProvider) ?? CultureInfo.CurrentCulture;
+            return time.ToString(format ?? arguments[0]?.ToString(), provider);
+        }
 
         private static object Wrap(DateTime? time)
         {

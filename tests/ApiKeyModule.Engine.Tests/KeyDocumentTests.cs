@@ -7,9 +7,14 @@ namespace ApiKeyModule.Tests
     public class KeyDocumentTests
     {
         private static ApiKey Existing(string name = "svc: \"main\" #1") =>
-            new ApiKey(3, name, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-                new[] { AllowlistEntry.Create("CALL", "system.*"), AllowlistEntry.Create("*", "disk.*_info") },
-                new DateTime(2030, 5, 6, 7, 8, 9, DateTimeKind.Utc));
+            new ApiKey
+            {
+                Id = 3,
+                Name = name,
+                CreatedAt = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+                Allowlist = new[] { AllowlistEntry.Create("CALL", "system.*"), AllowlistEntry.Create("*", "disk.*_info") },
+                ExpiresAt = new DateTime(2030, 5, 6, 7, 8, 9, DateTimeKind.Utc),
+            };
 
         [Fact]
         public void The_new_key_template_has_a_comment_per_field_and_optional_fields_commented_out()
@@ -36,7 +41,14 @@ namespace ApiKeyModule.Tests
         [Fact]
         public void An_expiry_with_milliseconds_reads_back_unchanged()
         {
-            ApiKey key = new ApiKey(4, "k", DateTime.UtcNow, new AllowlistEntry[0], new DateTime(2020, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc));
+            var key = new ApiKey
+            {
+                Id = 4,
+                Name = "k",
+                CreatedAt = DateTime.UtcNow,
+                Allowlist = new AllowlistEntry[0],
+                ExpiresAt = new DateTime(2020, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc),
+            };
             string template = KeyDocument.Template(key);
             Assert.Contains("expires_at: 2020-01-02T03:04:05.678Z", template);
             Assert.True(KeyDocument.Parse(template, true).ChangesFrom(key).IsEmpty);

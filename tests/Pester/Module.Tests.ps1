@@ -68,17 +68,17 @@ Describe 'Default views' {
         $one = New-ApiKey -StorePath $store -Name 'one-entry' -Allowlist @{ method = 'SUBSCRIBE'; resource = 'certificate.query' }
     }
 
-    It 'Get-ApiKey | Format-Table shows the columns Id, Name, CreatedAt, Allowlist and summarises the allowlist' {
+    It 'Get-ApiKey | Format-Table shows the columns Id, Name, State, CreatedAt, Allowlist, with every entry that fits' {
         $text = Get-ApiKey -StorePath $store | Format-Table | Out-String -Width 200
-        $text | Should -Match '(?m)^\s*Id\s+Name\s+CreatedAt\s+Allowlist\s*$'
-        $text | Should -Match "(?m)^\s*$($two.Id)\s+two-entries\s+.*CALL system\.info, \+1 more\s*$"
+        $text | Should -Match '(?m)^\s*Id\s+Name\s+State\s+CreatedAt\s+Allowlist\s*$'
+        $text | Should -Match "(?m)^\s*$($two.Id)\s+two-entries\s+Active\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+CALL system\.info, GET /pool\s*$"
         $text | Should -Match "(?m)^\s*$($one.Id)\s+one-entry\s+.*SUBSCRIBE certificate\.query\s*$"
     }
 
     It 'Get-ApiKey without Format-Table shows the same table' {
         $text = Get-ApiKey -StorePath $store | Out-String -Width 200
-        $text | Should -Match '(?m)^\s*Id\s+Name\s+CreatedAt\s+Allowlist\s*$'
-        $text | Should -Match 'CALL system\.info, \+1 more'
+        $text | Should -Match '(?m)^\s*Id\s+Name\s+State\s+CreatedAt\s+Allowlist\s*$'
+        $text | Should -Match 'CALL system\.info, GET /pool'
     }
 
     It 'New-ApiKey output shows the Key' {
