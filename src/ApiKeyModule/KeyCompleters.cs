@@ -17,10 +17,11 @@ namespace ApiKeyModule.Commands
             bool literal = string.Equals(parameterName, "LiteralName", StringComparison.OrdinalIgnoreCase);
             Func<string, bool> matches = name => name.StartsWith(word, StringComparison.OrdinalIgnoreCase);
             string prefix = word;
-            if (!literal)
+            // What is typed so far is a pattern, unless it is not a whole one yet ("br["): then it is the start of a name.
+            var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            if (!literal && KeyCompletion.IsValid(pattern))
             {
-                var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-                matches = name => KeyCompletion.IsMatch(pattern, name);
+                matches = pattern.IsMatch;
                 prefix = KeyNames.LiteralPrefix(word);
             }
             foreach (ApiKey key in KeyCompletion.Keys(commandName, fakeBoundParameters, store => store.ListByNamePrefix(prefix)))
@@ -77,12 +78,12 @@ namespace ApiKeyModule.Commands
             return keys;
         }
 
-        // What the user typed so far may not be a whole pattern yet ("br[a"): then it matches nothing.
-        public static bool IsMatch(WildcardPattern pattern, string name)
+        public static bool IsValid(WildcardPattern pattern)
         {
             try
             {
-                return pattern.IsMatch(name);
+                pattern.IsMatch("");
+                return true;
             }
             catch (WildcardPatternException)
             {
