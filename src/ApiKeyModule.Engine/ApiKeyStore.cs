@@ -297,12 +297,12 @@ namespace ApiKeyModule
             return key;
         }
 
-        /// <summary>A key object given to a store it was not read from: nothing is changed.</summary>
+        /// <summary>A key object given to a store it was not read from: it is not used there.</summary>
         public static ApiKeyException FromOtherStore(ApiKey key, ApiKeyStore store) =>
             new ApiKeyException("KeyFromOtherStore", ApiKeyErrorCategory.InvalidArgument,
                 $"The key with Id {key.Id} ('{key.Name}') was read from the store '{key.Store}' (store id {key.StoreId}), " +
                 (store == null ? "and there is no store at the path given" : $"not from '{store.Path}' (store id {store.Id})") +
-                ". Nothing was changed. A key object is changed only in its own store: pipe it without -StorePath, or give -Id to name a key of the other store.",
+                ". A key object is used only with its own store: pipe it without -StorePath, or give -Id to name a key of the other store.",
                 key);
 
         private void AuditChanges(ApiKey before, ApiKey after, bool reset)

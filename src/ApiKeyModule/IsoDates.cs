@@ -6,10 +6,10 @@ using System.Reflection;
 namespace ApiKeyModule.Commands
 {
     /// <summary>
-    /// The dates of keys and audit entries as text are ISO 8601 in UTC, to the second (2026-12-02T10:30:00Z), whatever the culture:
-    /// Export-Csv, Format-List and string conversion call ToString(), which for a DateTime is local and unmarked. The
-    /// types file puts these getters in front of the date properties; each returns the same DateTime (comparisons,
-    /// Sort-Object, ConvertTo-Json and .AddDays() work as before) whose ToString() writes the ISO form.
+    /// The dates of keys and audit entries as text are ISO 8601 in UTC, to the second (2026-12-02T10:30:00Z), whatever the
+    /// culture: Export-Csv and the views call ToString(), which for a DateTime is local and unmarked. The types file puts
+    /// these getters in front of the date properties; each returns the same DateTime (comparisons, Sort-Object,
+    /// ConvertTo-Json, .AddDays() and "$date" work as before) whose ToString() writes the ISO form.
     /// </summary>
     public static class IsoDates
     {

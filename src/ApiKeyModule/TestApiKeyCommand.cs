@@ -16,7 +16,7 @@ namespace ApiKeyModule.Commands
 
         /// <summary>A key as New-ApiKey or Set-ApiKey -Reset wrote it: verified in the store it was made in.</summary>
         [Parameter(ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-        public IssuedApiKey InputObject { get; set; }
+        public ApiKey InputObject { get; set; }
 
         [Parameter]
         [ValidateSet("GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE", IgnoreCase = true)]
@@ -48,8 +48,15 @@ namespace ApiKeyModule.Commands
                     throw new ApiKeyException("IncompleteRequest", ApiKeyErrorCategory.InvalidArgument,
                         "Give the key to verify: Test-ApiKey -Key <key>, or pipe the output of New-ApiKey.");
                 }
-                ApiKeyVerification result = InputObject != null
-                    ? StoreOf(InputObject).Verify(InputObject.Key, Method, Resource)
+                if (InputObject != null && !(InputObject is IssuedApiKey))
+                {
+                    // A key read from the store has no Key: its own name must not be verified as if it were one.
+                    throw new ApiKeyException("NoKeyToVerify", ApiKeyErrorCategory.InvalidArgument,
+                        $"The key with Id {InputObject.Id} ('{InputObject.Name}') was read from the store, which keeps only a hash of it. " +
+                        "Verify the key a client presents (Test-ApiKey -Key <key>), or pipe the output of New-ApiKey or Set-ApiKey -Reset.", InputObject);
+                }
+                ApiKeyVerification result = InputObject is IssuedApiKey issued
+                    ? StoreOf(issued).Verify(issued.Key, Method, Resource)
                     : Store.Verify(Key, Method, Resource);
                 WriteVerbose($"Verification: {result.Code}" + (result.Id != null ? $" (Id {result.Id})" : ""));
                 WriteObject(Detailed ? (object)result : result.Valid);

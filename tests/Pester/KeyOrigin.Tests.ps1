@@ -86,7 +86,7 @@ Describe 'A piped key acts on its own store (<Cmdlet>)' -ForEach $actions {
     It 'with -StorePath typed as another store: KeyFromOtherStore, non-terminating, and no store changes' {
         $beforeHome = Get-StoreBytes $pair.Home
         $beforeElsewhere = Get-StoreBytes $pair.Elsewhere
-        $result = @(& { & $Run $key @{ StorePath = $pair.Elsewhere }; 'went on' } 2>&1)
+        $result = @(& { $ErrorActionPreference = 'Continue'; & $Run $key @{ StorePath = $pair.Elsewhere }; 'went on' } 2>&1)
         $result[0].FullyQualifiedErrorId | Should -BeLike 'KeyFromOtherStore,*'
         $result[-1] | Should -Be 'went on'
         Get-StoreBytes $pair.Home | Should -Be $beforeHome
@@ -170,6 +170,13 @@ Describe 'Key objects carry their store' {
             Get-StoreBytes $pair.Elsewhere | Should -Be $before
         }
         finally { Remove-Item Env:APIKEYMODULE_STORE }
+    }
+
+    It 'Test-ApiKey refuses a key read from the store (it has no Key) instead of verifying its name' {
+        $errors = Get-ErrorRecord { Get-ApiKey -StorePath $pair.Home -Id 1 | Test-ApiKey }
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'NoKeyToVerify,*'
+        @(Get-ApiKeyAuditLog -StorePath $pair.Home | Where-Object Action -eq 'VerificationFailed').Count | Should -Be 0
     }
 
     It 'Test-ApiKey -Key with a piped string still uses the store chosen as usual' {
