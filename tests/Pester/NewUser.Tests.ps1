@@ -56,10 +56,10 @@ Describe 'Export-Csv and Import-Csv' {
         $key.ExpiresAt.AddDays(1) | Should -BeGreaterThan $key.ExpiresAt
         $key.CreatedAt.ToString('yyyy') | Should -Be ([datetime]::UtcNow.ToString('yyyy'))
         "$($key.CreatedAt)" | Should -Not -BeNullOrEmpty
+        @(Get-ApiKey -StorePath $store | Where-Object ExpiresAt -gt (Get-Date)).Name | Should -Be 'monitoring'
         @(Get-ApiKey -StorePath $store | Sort-Object ExpiresAt -Descending)[0].Name | Should -Be 'monitoring'
         Get-ApiKey -StorePath $store -Name 'certs' | Set-ApiKey -ExpiresAt (Get-Date).AddDays(60)
         @(Get-ApiKey -StorePath $store | Sort-Object ExpiresAt -Descending).Name -join ',' | Should -Be 'certs,monitoring,nothing'
-        @(Get-ApiKey -StorePath $store | Where-Object ExpiresAt -gt (Get-Date)).Name | Should -Be 'monitoring'
     }
 }
 
