@@ -37,13 +37,16 @@ BeforeDiscovery {
         @{ Cmdlet = 'Remove-ApiKey'; Run = { param($key, $with = @{}) $key | Remove-ApiKey -Confirm:$false @with }; Done = { param($at) -not (Get-ApiKey -StorePath $at -Id 2 -ErrorAction Ignore) } }
         @{ Cmdlet = 'Revoke-ApiKey'; Run = { param($key, $with = @{}) $key | Revoke-ApiKey -Reason 'gone' @with }; Done = { param($at) (Get-ApiKey -StorePath $at -Id 2).State -eq 'Revoked' } }
         @{ Cmdlet = 'Edit-ApiKey'; Run = { param($key, $with = @{}) $key | Edit-ApiKey -Yaml 'name: edited' @with }; Done = { param($at) (Get-ApiKey -StorePath $at -Id 2).Name -eq 'edited' } }
+        # Test-ApiKey takes the issued key (it holds the Key); a use is recorded in the key's own store.
+        @{ Cmdlet = 'Test-ApiKey'; Issued = $true; Run = { param($key, $with = @{}) $key | Test-ApiKey @with }; Done = { param($at, $output) $output -eq $true -and $null -ne (Get-ApiKey -StorePath $at -Id 2).LastUsedAt } }
+        @{ Cmdlet = 'Get-ApiKeyAuditLog'; Run = { param($key, $with = @{}) $key | Get-ApiKeyAuditLog @with }; Done = { param($at, $output) @($output).Count -eq 1 -and $output.Store -eq $at -and $output.KeyName -eq 'k2' } }
     )
 }
 
 Describe 'A piped key acts on its own store (<Cmdlet>)' -ForEach $actions {
     BeforeEach {
         $pair = New-StorePair
-        $key = Get-ApiKey -StorePath $pair.Home -Id 2
+        $key = if ($Issued) { $pair.Issued[1] } else { Get-ApiKey -StorePath $pair.Home -Id 2 }
     }
     AfterEach {
         Remove-Item Env:APIKEYMODULE_STORE -ErrorAction Ignore
@@ -55,8 +58,8 @@ Describe 'A piped key acts on its own store (<Cmdlet>)' -ForEach $actions {
     It 'with $env:APIKEYMODULE_STORE pointing elsewhere: the key changes at home, the other store keeps its bytes' {
         $env:APIKEYMODULE_STORE = $pair.Elsewhere
         $before = Get-StoreBytes $pair.Elsewhere
-        & $Run $key
-        & $Done $pair.Home | Should -BeTrue
+        $output = & $Run $key
+        & $Done $pair.Home $output | Should -BeTrue
         Get-StoreBytes $pair.Elsewhere | Should -Be $before
     }
 
@@ -65,8 +68,8 @@ Describe 'A piped key acts on its own store (<Cmdlet>)' -ForEach $actions {
         $default = [ApiKeyModule.StoreLocation]::Default()
         $null = 'k1', 'k2' | New-ApiKey -StorePath $default -WarningAction Ignore
         $before = Get-StoreBytes $default
-        & $Run $key 3>$null
-        & $Done $pair.Home | Should -BeTrue
+        $output = & $Run $key 3>$null
+        & $Done $pair.Home $output | Should -BeTrue
         Get-StoreBytes $default | Should -Be $before
     }
 
@@ -95,11 +98,12 @@ Describe 'A piped key acts on its own store (<Cmdlet>)' -ForEach $actions {
 
     It 'with -StorePath naming its own store (another spelling of the path): the key changes' {
         $sameStore = Join-Path (Split-Path $pair.Home) '..' (Split-Path (Split-Path $pair.Home) -Leaf) 'keys.db'
-        & $Run $key @{ StorePath = $sameStore }
-        & $Done $pair.Home | Should -BeTrue
+        $output = & $Run $key @{ StorePath = $sameStore }
+        & $Done $pair.Home $output | Should -BeTrue
     }
 
     It 'refuses a stale key object: a store restored from a backup holds another key under the same id' {
+        if ($Cmdlet -in 'Test-ApiKey', 'Get-ApiKeyAuditLog') { Set-ItResult -Skipped -Because "$Cmdlet changes no key"; return }
         [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
         $backup = "$($pair.Home).bak"
         Copy-Item -LiteralPath $pair.Home $backup
