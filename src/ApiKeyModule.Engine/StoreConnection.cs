@@ -13,6 +13,7 @@ namespace ApiKeyModule
         public static SqliteConnection Open(string path, TimeSpan busyTimeout)
         {
             SqliteNative.EnsureInitialized();
+            StoreTrust.Check(path);
             if (Directory.Exists(path))
             {
                 throw StoreErrors.Unavailable(path, "it is a folder, not a file");
@@ -52,7 +53,7 @@ namespace ApiKeyModule
         {
             try
             {
-                UnixPermissions.CreatePrivateFile(path);
+                UnixPermissions.CreatePrivateFile(path, StoreTrust.IsShared);
             }
             catch (IOException) when (File.Exists(path))
             {

@@ -6,7 +6,7 @@ namespace ApiKeyModule
 {
     /// <summary>
     /// Creates the store's folder (0700) and file (0600) on Unix with a umask that never lets them exist with wider
-    /// permissions, not even for a moment.
+    /// permissions, not even for a moment; for a store shared by a group, 0770 and 0660.
     /// </summary>
     internal static class UnixPermissions
     {
@@ -14,7 +14,7 @@ namespace ApiKeyModule
 
         public static bool IsUnix => !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        public static void CreatePrivateFile(string path)
+        public static void CreatePrivateFile(string path, bool groupShared = false)
         {
             string folder = Path.GetDirectoryName(path);
             if (!IsUnix)
@@ -25,17 +25,17 @@ namespace ApiKeyModule
             }
             lock (Gate)
             {
-                uint previous = umask(Convert.ToUInt32("077", 8));
+                uint previous = umask(Convert.ToUInt32(groupShared ? "007" : "077", 8));
                 try
                 {
                     bool folderIsNew = !Directory.Exists(folder);
                     Directory.CreateDirectory(folder);
                     if (folderIsNew)
                     {
-                        chmod(folder, Convert.ToUInt32("700", 8));
+                        chmod(folder, Convert.ToUInt32(groupShared ? "770" : "700", 8));
                     }
                     using (new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite)) { }
-                    chmod(path, Convert.ToUInt32("600", 8));
+                    chmod(path, Convert.ToUInt32(groupShared ? "660" : "600", 8));
                 }
                 finally
                 {

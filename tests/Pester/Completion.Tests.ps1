@@ -1,6 +1,7 @@
 # Tab completion of -Name and -Id from the store, through PowerShell's own TabExpansion2.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     function Complete([string] $line) {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
     }
@@ -55,5 +56,48 @@ Describe 'Argument completion' {
         $missing = Join-Path $folder 'missing.db'
         @(Complete "Get-ApiKey -StorePath '$missing' -Id " | Where-Object ResultType -eq 'ParameterValue').Count | Should -Be 0
         Test-Path $missing | Should -BeFalse
+    }
+}
+
+Describe 'Completion is safe for any name' {
+    BeforeAll {
+        $folder = Join-Path $TestDrive ([guid]::NewGuid())
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $store = Join-Path $folder 'keys.db'
+        $names = @(
+            "it's", "x‘curly’", "x’;Write-Host INJECTED;’", "x‛rev‚", 'x"double"', 'x“smart”', 'x$HOME', 'x$(Get-Date)', 'x`t',
+            'x;Write-Host INJECTED', 'x|y', 'x&y', 'x{y}', 'x(y)', 'x@y', 'x#y', 'x<y>', 'x,y', 'x y', '-x', '1e3', 'xbr[ack]et', 'x*', 'x?',
+            "x'`$(Write-Host INJECTED)'"
+        )
+        $names | New-ApiKey -StorePath $store -WarningAction Ignore | Out-Null
+        # A name holding a line break cannot be made with the module; a store written by another tool may hold one.
+        Invoke-SqliteNonQuery $store "UPDATE api_keys SET name = 'x' || char(10) || 'Write-Host INJECTED', name_folded = 'X' || char(10) || 'WRITE-HOST INJECTED' WHERE name = 'x y'"
+        $names = @($names | Where-Object { $_ -ne 'x y' }) + "x`nWrite-Host INJECTED"
+        function Complete([string] $line) {
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        }
+    }
+
+    It 'completes <Parameter> for every name to one string argument that finds that key and runs nothing' -ForEach @(
+        @{ Parameter = 'Name'; Expected = { param($n) [WildcardPattern]::Escape($n) } }
+        @{ Parameter = 'LiteralName'; Expected = { param($n) $n } }
+    ) {
+        foreach ($name in $names) {
+            $prefix = "Get-ApiKey -StorePath '$store' -$Parameter "
+            $completion = @(Complete $prefix | Where-Object ListItemText -ceq $name)
+            $completion.Count | Should -Be 1 -Because "'$name' is completed once"
+            $line = $prefix + $completion[0].CompletionText
+            $tokens = $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($line, [ref] $tokens, [ref] $errors)
+            $errors.Count | Should -Be 0 -Because "the line for '$name' parses"
+            $commands = @($ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true))
+            $commands.Count | Should -Be 1 -Because "the line for '$name' is one command"
+            $argument = $commands[0].CommandElements[-1]
+            $argument | Should -BeOfType [System.Management.Automation.Language.StringConstantExpressionAst]
+            $argument.Value | Should -BeExactly (& $Expected $name)
+            $found = @(Invoke-Expression $line 6>&1)
+            $found.Count | Should -Be 1 -Because "the line for '$name' finds one key and writes nothing else"
+            $found[0].Name | Should -BeExactly $name
+        }
     }
 }

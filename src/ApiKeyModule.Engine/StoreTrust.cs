@@ -1,0 +1,118 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace ApiKeyModule
+{
+    /// <summary>
+    /// Before a store is opened or created, what is found on disk is checked (Unix): its folder, the database and its
+    /// -wal and -shm files must belong to this user (or root) and be writable by no one else, and a symbolic link must
+    /// be this user's (or root's) and lead to such a file. Anyone who could write any of them could change keys, and
+    /// anyone who could write the folder could swap them between this check and the open. A store meant to be shared by
+    /// a group is allowed only when that group is named in <see cref="SharedGroupVariable"/>: then its members' files and
+    /// group write are accepted, and write by others never is.
+    /// </summary>
+    internal static class StoreTrust
+    {
+        public const string SharedGroupVariable = "APIKEYMODULE_SHARED_GROUP";
+        private const int GroupWrite = 0x10;
+        private const int OtherWrite = 0x02;
+
+        public static bool IsShared => SharedGroup() != null;
+
+        public static void Check(string path)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                return;
+            }
+            uint? group = SharedGroup();
+            string folder = Path.GetDirectoryName(path);
+            CheckEntry(path, folder, "folder", group, expectFolder: true);
+            foreach (string file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                CheckEntry(path, file, file == path ? "file" : Path.GetFileName(file) + " file", group, expectFolder: false);
+            }
+        }
+
+        private static void CheckEntry(string store, string path, string what, uint? group, bool expectFolder)
+        {
+            UnixFileStatus entry = UnixFileStatus.Lstat(path);
+            if (entry == null)
+            {
+                return;
+            }
+            if (entry.IsSymbolicLink)
+            {
+                if (!IsTrustedOwner(entry.Owner, entry.Group, group))
+                {
+                    throw NotPrivate(store, path, what, $"it is a symbolic link made by another user (uid {entry.Owner})",
+                        "Remove the link and give the path of the store itself");
+                }
+                entry = UnixFileStatus.Stat(path);
+                if (entry == null)
+                {
+                    throw NotPrivate(store, path, what, "it is a symbolic link that leads nowhere", "Remove the link");
+                }
+            }
+            if (expectFolder ? !entry.IsDirectory : !entry.IsRegularFile)
+            {
+                // A folder in the way of the file, or a file in the way of the folder, is reported where it is opened.
+                return;
+            }
+            if (!IsTrustedOwner(entry.Owner, entry.Group, group))
+            {
+                throw NotPrivate(store, path, what, $"it belongs to another user (uid {entry.Owner})",
+                    $"Use a {(expectFolder ? "folder" : "store")} of your own, or have its owner give it to you (chown)");
+            }
+            int mode = entry.Permissions;
+            bool groupMayWrite = group != null && entry.Group == group.Value;
+            if ((mode & OtherWrite) != 0 || (mode & GroupWrite) != 0 && !groupMayWrite)
+            {
+                string who = (mode & OtherWrite) != 0 ? "other users" : $"its group (gid {entry.Group})";
+                string fix = expectFolder
+                    ? $"Keep the store in a folder that only you can write (for example: mkdir -m 700 '{Path.Combine(path, "apikeys")}')"
+                    : $"Take the write permission away (chmod {((mode & OtherWrite) != 0 ? "o-w" : "g-w")} '{path}')";
+                if ((mode & OtherWrite) == 0)
+                {
+                    fix += $"; if the group is meant to share the store, name it in ${SharedGroupVariable}";
+                }
+                throw NotPrivate(store, path, what, $"{who} can write it (mode {Convert.ToString(mode, 8).PadLeft(4, '0')})", fix);
+            }
+        }
+
+        private static bool IsTrustedOwner(uint owner, uint ownerGroup, uint? sharedGroup) =>
+            owner == UnixFileStatus.EffectiveUser || owner == 0 || sharedGroup != null && ownerGroup == sharedGroup.Value;
+
+        /// <summary>The group named by <see cref="SharedGroupVariable"/> (a name or a number), or null.</summary>
+        private static uint? SharedGroup()
+        {
+            string value = Environment.GetEnvironmentVariable(SharedGroupVariable);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                return null;
+            }
+            if (uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint gid))
+            {
+                return gid;
+            }
+            IntPtr entry = getgrnam(value);
+            if (entry == IntPtr.Zero)
+            {
+                throw new ApiKeyException("StoreNotPrivate", ApiKeyErrorCategory.SecurityError,
+                    $"${SharedGroupVariable} names the group '{value}', which does not exist. Give the name or number of an existing group, or clear the variable.", value);
+            }
+            // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; ... }
+            return (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+        }
+
+        private static ApiKeyException NotPrivate(string store, string path, string what, string why, string fix) =>
+            new ApiKeyException("StoreNotPrivate", ApiKeyErrorCategory.SecurityError,
+                $"The store '{store}' was not opened: its {what} '{path}' is not private: {why}. Nothing was read or changed. {fix}, or use another -StorePath.",
+                store);
+
+        [DllImport("libc", CharSet = CharSet.Ansi)]
+        private static extern IntPtr getgrnam(string name);
+    }
+}
