@@ -13,11 +13,11 @@ namespace ApiKeyModule
         public static SqliteConnection Open(string path, TimeSpan busyTimeout)
         {
             SqliteNative.EnsureInitialized();
-            StoreTrust.Check(path);
             if (Directory.Exists(path))
             {
                 throw StoreErrors.Unavailable(path, "it is a folder, not a file");
             }
+            StoreTrust.Check(path);
             if (!File.Exists(path))
             {
                 CreateFile(path);
