@@ -152,24 +152,13 @@ namespace ApiKeyModule
             return text.ToString();
         }
 
-        /// <summary>A value made safe to put in a message: control characters escaped, long text cut.</summary>
+        /// <summary>A value made safe to put in a message: long text cut, then escaped (<see cref="SafeText.Escape"/>).</summary>
         internal static string Show(string value)
         {
             int length = value.Length <= MaxShownLength ? value.Length
                 : char.IsHighSurrogate(value[MaxShownLength - 1]) ? MaxShownLength - 1 : MaxShownLength;
-            var text = new StringBuilder();
-            foreach (char c in value.Substring(0, length))
-            {
-                if (IsControl(c))
-                {
-                    text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    text.Append(c);
-                }
-            }
-            return length < value.Length ? text.Append("...").ToString() : text.ToString();
+            string shown = SafeText.Escape(value.Substring(0, length));
+            return length < value.Length ? shown + "..." : shown;
         }
 
         private static bool IsControl(char c) => char.IsControl(c) || c == '\u2028' || c == '\u2029';

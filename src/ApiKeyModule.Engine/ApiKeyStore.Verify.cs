@@ -36,31 +36,31 @@ namespace ApiKeyModule
             }
             if (method != null && Array.IndexOf(RequestMethods, method.ToUpperInvariant()) < 0)
             {
+                string shown = AllowlistRules.Show(method);
                 throw new ApiKeyException("InvalidMethod", ApiKeyErrorCategory.InvalidArgument,
-                    $"'{AllowlistRules.Show(method)}' is not a request method. Use one of {string.Join(", ", RequestMethods)}.", method);
+                    $"'{shown}' is not a request method. Use one of {string.Join(", ", RequestMethods)}.", shown);
             }
-            string request = method == null ? null : method.ToUpperInvariant() + " " + resource;
             try
             {
                 if (!PresentedKey.TryParse(presentedKey, out int id, out string secret))
                 {
-                    return Fail(VerificationCode.Malformed, null, null, request);
+                    return Fail(VerificationCode.Malformed, null, null, method, resource);
                 }
                 byte[] hash = KeySecret.Hash(secret);
                 VerifiedKey key = Find(id);
                 if (key == null || !FixedTimeEquals(hash, key.Hash))
                 {
-                    return Fail(VerificationCode.NotFound, id, null, request);
+                    return Fail(VerificationCode.NotFound, id, null, method, resource);
                 }
                 string name = key.Name;
                 long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
                 if (key.Revoked)
                 {
-                    return Fail(VerificationCode.Revoked, id, name, request);
+                    return Fail(VerificationCode.Revoked, id, name, method, resource);
                 }
                 if (key.ExpiresAt <= now)
                 {
-                    return Fail(VerificationCode.Expired, id, name, request);
+                    return Fail(VerificationCode.Expired, id, name, method, resource);
                 }
                 AllowlistEntry allowedBy = null;
                 if (method != null)
@@ -68,7 +68,7 @@ namespace ApiKeyModule
                     allowedBy = FindAllowing(key.Allowlist, method, resource);
                     if (allowedBy == null)
                     {
-                        return Fail(VerificationCode.Forbidden, id, name, request);
+                        return Fail(VerificationCode.Forbidden, id, name, method, resource);
                     }
                 }
                 RecordUse(id, key.LastUsedAt, now);
@@ -209,11 +209,13 @@ namespace ApiKeyModule
             pendingTouches.Clear();
         }
 
-        private ApiKeyVerification Fail(VerificationCode code, int? id, string name, string request)
+        /// <summary>Audits a failed verification with the call asked for, cut and escaped: it comes from the client.</summary>
+        private ApiKeyVerification Fail(VerificationCode code, int? id, string name, string method, string resource)
         {
+            string details = method == null ? code.ToString() : code + ": " + SafeText.Request(method.ToUpperInvariant(), resource);
             InTransaction<object>(null, () =>
             {
-                audit.Append(transaction, AuditAction.VerificationFailed, id, name, details: request == null ? code.ToString() : code + ": " + request);
+                audit.Append(transaction, AuditAction.VerificationFailed, id, name, details: details);
                 return null;
             });
             bool genuine = code != VerificationCode.Malformed && code != VerificationCode.NotFound;

@@ -198,6 +198,7 @@ namespace ApiKeyModule
 
         private ApiKey Revoke(int id, DateTime? createdAt, string reason)
         {
+            reason = ReasonRules.Validate(reason);
             return InTransaction(null, () =>
             {
                 ApiKey current = Current(id, createdAt);
@@ -259,12 +260,17 @@ namespace ApiKeyModule
             connection.Dispose();
         }
 
-        internal static ApiKeyException NotFound(object idOrName) =>
-            new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
-                idOrName is int
-                    ? $"No API key has Id {idOrName}. Run Get-ApiKey to list the keys."
-                    : $"No API key is named '{idOrName}'. Run Get-ApiKey to list the keys, or use a wildcard such as '{idOrName}*'.",
-                idOrName);
+        internal static ApiKeyException NotFound(object idOrName)
+        {
+            if (idOrName is int)
+            {
+                return new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                    $"No API key has Id {idOrName}. Run Get-ApiKey to list the keys.", idOrName);
+            }
+            string name = SafeText.Escape((string)idOrName);
+            return new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                $"No API key is named '{name}'. Run Get-ApiKey to list the keys, or use a wildcard such as '{name}*'.", name);
+        }
 
         /// <summary>The key as the store holds it now; ApiKeyNotFound when it holds none with this id (and creation time, when given).</summary>
         private ApiKey Current(int id, DateTime? createdAt)
@@ -415,7 +421,8 @@ namespace ApiKeyModule
                     ApiKey key = Record((int)rows.Int64(0), rows.Text(1), UnixTime.FromMilliseconds(rows.Int64(2)), allowlist);
                     key.ExpiresAt = rows.IsNull(4) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(4));
                     key.Revoked = rows.Int64(5) != 0;
-                    key.RevokedReason = rows.IsNull(6) ? null : rows.Text(6);
+                    // Escaped again: a store written by an earlier version may hold the reason as it was given.
+                    key.RevokedReason = rows.IsNull(6) ? null : SafeText.Escape(rows.Text(6));
                     key.LastUsedAt = rows.IsNull(7) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(7));
                     yield return key;
                 }

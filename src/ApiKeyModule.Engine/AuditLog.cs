@@ -83,10 +83,10 @@ namespace ApiKeyModule
                             Time = UnixTime.FromMilliseconds(reader.GetInt64(1)),
                             Action = reader.GetString(2),
                             KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
-                            KeyName = Text(reader, 4),
-                            OldValue = Text(reader, 5),
-                            NewValue = Text(reader, 6),
-                            Details = Text(reader, 7),
+                            KeyName = ShownText(reader, 4),
+                            OldValue = ShownText(reader, 5),
+                            NewValue = ShownText(reader, 6),
+                            Details = ShownText(reader, 7),
                             User = reader.GetString(8),
                             Host = reader.GetString(9),
                             ProcessId = reader.GetInt32(10),
@@ -100,6 +100,7 @@ namespace ApiKeyModule
 
         public void Dispose() => append?.Dispose();
 
-        private static string Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+        // Escaped on the way out too: rows written by an earlier version may hold text from outside as it came.
+        private static string ShownText(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : SafeText.Escape(reader.GetString(column));
     }
 }

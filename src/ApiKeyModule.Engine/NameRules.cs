@@ -27,6 +27,12 @@ namespace ApiKeyModule
             {
                 throw Invalid(name, $"The name has {codePoints} characters; the limit is {MaxLength}. Use a shorter name.");
             }
+            int format = SafeText.FindFormatCharacter(name);
+            if (format >= 0)
+            {
+                throw Invalid(name, $"The name contains the Unicode format character {SafeText.Name(format)}; format characters (bidirectional " +
+                                    "controls, zero-width characters) can disguise a name. Remove it.");
+            }
             if (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[name.Length - 1]))
             {
                 throw Invalid(name, "The name starts or ends with white space. Remove the leading and trailing spaces (spaces inside the name are fine).");
@@ -37,7 +43,8 @@ namespace ApiKeyModule
         /// <summary>The form used for uniqueness: names are unique ignoring case.</summary>
         public static string Fold(string name) => name.ToUpperInvariant();
 
+        // The target is shown with the error (its CategoryInfo): escaped, like any text that may come from elsewhere.
         private static ApiKeyException Invalid(string name, string message) =>
-            new ApiKeyException("InvalidName", ApiKeyErrorCategory.InvalidArgument, message, name);
+            new ApiKeyException("InvalidName", ApiKeyErrorCategory.InvalidArgument, message, SafeText.Escape(name));
     }
 }

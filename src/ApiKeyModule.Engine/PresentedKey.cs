@@ -5,12 +5,21 @@ namespace ApiKeyModule
     /// <summary>A key as presented by a client, split as TrueNAS does: "&lt;id&gt;-&lt;secret&gt;".</summary>
     internal static class PresentedKey
     {
-        /// <summary>False unless the text is an id &gt; 0, a dash, and exactly 64 characters of [A-Za-z0-9], white space around ignored.</summary>
+        /// <summary>
+        /// The longest text that can be a key, white space included: a valid key has at most 75 characters (10 digits, a
+        /// dash, 64). Longer text is refused before it is read, so a client cannot make verification scan megabytes.
+        /// </summary>
+        public const int MaxLength = 256;
+
+        /// <summary>
+        /// False unless the text is an id &gt; 0, a dash, and exactly 64 characters of [A-Za-z0-9], white space around
+        /// ignored, and <see cref="MaxLength"/> characters at most.
+        /// </summary>
         public static bool TryParse(string text, out int id, out string secret)
         {
             id = 0;
             secret = null;
-            if (text == null)
+            if (text == null || text.Length > MaxLength)
             {
                 return false;
             }

@@ -191,7 +191,7 @@ namespace ApiKeyModule
             }
             catch (YamlException e)
             {
-                throw Invalid(kind, $"{kind.Title} is not valid YAML or JSON ({At(e.Start)}): {e.Message}", e);
+                throw Invalid(kind, $"{kind.Title} is not valid YAML or JSON ({At(e.Start)}): {SafeText.Escape(e.Message)}", e);
             }
             catch (Exception e) when (e is InvalidOperationException || e is ArgumentException)
             {

@@ -26,9 +26,10 @@ namespace ApiKeyModule.Commands
             }
             catch (WildcardPatternException e)
             {
+                string shown = SafeText.Escape(name);
                 throw new ApiKeyException("InvalidWildcardPattern", ApiKeyErrorCategory.InvalidArgument,
-                    $"'{name}' is not a valid wildcard pattern: {e.Message.TrimEnd('.')}. Escape '[' and ']' with a backtick to match them " +
-                    "literally, or give the name with -LiteralName.", name, e);
+                    $"'{shown}' is not a valid wildcard pattern: {SafeText.Escape(e.Message.TrimEnd('.'))}. Escape '[' and ']' with a backtick " +
+                    "to match them literally, or give the name with -LiteralName.", shown, e);
             }
             return (store?.ListByNamePrefix(LiteralPrefix(name)) ?? new ApiKey[0]).Where(key => pattern.IsMatch(key.Name));
         }

@@ -201,7 +201,7 @@ namespace ApiKeyModule.Tests
         [InlineData("- {method: GET, resource: x}\n- {method: FOO, resource: system.info}\n", "Allowlist entry 2 (method=FOO, resource=system.info): unknown method 'FOO'. Use one of GET, POST, PUT, DELETE, CALL, SUBSCRIBE or *.")]
         [InlineData("- {method: 1, resource: x}", "Allowlist entry 1 (method=1, resource=x): unknown method '1'.")]
         [InlineData("- {method: GET, resource: \" x\"}", "Allowlist entry 1 (method=GET, resource= x): resource starts or ends with white space")]
-        [InlineData("- {method: GET, resource: \"a\\nb\"}", "Allowlist entry 1 (method=GET, resource=a\\u000Ab): resource contains the control character U+000A")]
+        [InlineData("- {method: GET, resource: \"a\\nb\"}", "Allowlist entry 1 (method=GET, resource=a\u240Ab): resource contains the control character U+000A")]
         [InlineData("- {[method]: GET}", "Allowlist entry 1 (line 1, column 4) has a list as a field name")]
         [InlineData("- {<<: {method: GET, resource: x}}", "Allowlist entry 1: unknown field '<<'")]
         public void Bad_entries_are_rejected_naming_the_entry(string text, string expected)

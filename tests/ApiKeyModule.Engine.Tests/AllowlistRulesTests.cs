@@ -122,7 +122,15 @@ namespace ApiKeyModule.Tests
         {
             var e = AssertInvalidEntry(() => AllowlistEntry.Create("GET", "a\u001b[31mb"));
             Assert.DoesNotContain('\u001b', e.Message);
-            Assert.Contains("\\u001B", e.Message);
+            Assert.Contains("a\u241b[31mb", e.Message);
+        }
+
+        [Fact]
+        public void Format_characters_are_escaped_in_the_message()
+        {
+            var e = AssertInvalidEntry(() => AllowlistEntry.Create("G\u202EET", "x"));
+            Assert.DoesNotContain('\u202E', e.Message);
+            Assert.Contains("'G\\u202EET'", e.Message);
         }
 
         [Fact]

@@ -35,6 +35,28 @@ namespace ApiKeyModule.Tests
             Assert.Equal(ApiKeyErrorCategory.InvalidArgument, e.Category);
         }
 
+        [Theory]
+        [InlineData("invoice\u202efdp.exe", "U+202E")]
+        [InlineData("zero\u200bwidth", "U+200B")]
+        [InlineData("isolate\u2066x", "U+2066")]
+        [InlineData("\ufeffbom", "U+FEFF")]
+        [InlineData("tag\udb40\udc41", "U+E0041")]
+        public void Rejects_format_characters_naming_the_character(string name, string named)
+        {
+            var e = Assert.Throws<ApiKeyException>(() => NameRules.Validate(name));
+            Assert.Equal("InvalidName", e.ErrorId);
+            Assert.Equal(ApiKeyErrorCategory.InvalidArgument, e.Category);
+            Assert.Contains("format character " + named, e.Message);
+            Assert.Equal(SafeText.Escape(name), e.Target);
+        }
+
+        [Fact]
+        public void The_target_of_the_error_shows_control_characters_escaped()
+        {
+            var e = Assert.Throws<ApiKeyException>(() => NameRules.Validate("a\u001b]0;pwned\u0007"));
+            Assert.Equal("a\u241b]0;pwned\u2407", e.Target);
+        }
+
         [Fact]
         public void Rejects_201_characters()
         {

@@ -40,6 +40,27 @@ namespace ApiKeyModule.Tests
         }
 
         [Fact]
+        public void Rejects_text_longer_than_any_key_however_it_ends()
+        {
+            // Leading zeros would still parse as id 12: the length alone must refuse it.
+            Assert.False(PresentedKey.TryParse(new string('0', 10_000_000) + "12-" + Secret, out _, out _));
+            Assert.False(PresentedKey.TryParse(new string(' ', 10_000_000) + "12-" + Secret, out _, out _));
+        }
+
+        [Fact]
+        public void Takes_white_space_around_a_key_up_to_256_characters_in_all()
+        {
+            string key = "12-" + Secret;
+            string padding = new string(' ', PresentedKey.MaxLength - key.Length);
+            Assert.Equal(256, PresentedKey.MaxLength);
+            Assert.True(PresentedKey.TryParse(padding + key, out int id, out _));
+            Assert.Equal(12, id);
+            Assert.False(PresentedKey.TryParse(" " + padding + key, out _, out _));
+            Assert.True(PresentedKey.TryParse(new string('0', PresentedKey.MaxLength - key.Length) + key, out id, out _));
+            Assert.Equal(12, id);
+        }
+
+        [Fact]
         public void Rejects_63_and_65_characters_and_non_ascii()
         {
             Assert.False(PresentedKey.TryParse("1-" + Secret.Substring(1), out _, out _));

@@ -1,4 +1,4 @@
-# Key names: 1-200 characters, no control characters, no leading/trailing white space, unique ignoring case.
+# Key names: 1-200 characters, no control or format characters, no leading/trailing white space, unique ignoring case.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
@@ -17,6 +17,8 @@ BeforeDiscovery {
         @{ Case = 'with a carriage return inside'; Name = "carriage`rreturn" }
         @{ Case = 'with a NUL inside'; Name = "nul$([char]0)inside" }
         @{ Case = 'with an escape character inside'; Name = "esc$([char]27)[31mred" }
+        @{ Case = 'with a right-to-left override inside'; Name = "invoice$([char]0x202E)fdp.exe" }
+        @{ Case = 'with a zero-width space inside'; Name = "zero$([char]0x200B)width" }
         @{ Case = 'of 201 characters'; Name = 'n' * 201 }
     )
     $duplicateNames = @(@{ Name = 'Prod' }, @{ Name = 'prod' }, @{ Name = 'PROD' }, @{ Name = 'pRoD' })

@@ -29,6 +29,8 @@ $BadInputCatalog = @(
     @{ Cmdlet = 'New-ApiKey'; Case = 'name with NUL'; Run = { param($s) New-ApiKey -StorePath $s -Name "a`0b" -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'; Terminating = $false }
     @{ Cmdlet = 'New-ApiKey'; Case = 'name with DEL (U+007F)'; Run = { param($s) New-ApiKey -StorePath $s -Name "a$([char]0x7F)b" -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'; Terminating = $false }
     @{ Cmdlet = 'New-ApiKey'; Case = 'name with LINE SEPARATOR (U+2028)'; Run = { param($s) New-ApiKey -StorePath $s -Name "a$([char]0x2028)b" -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'; Terminating = $false }
+    @{ Cmdlet = 'New-ApiKey'; Case = 'name with RIGHT-TO-LEFT OVERRIDE (U+202E)'; Run = { param($s) New-ApiKey -StorePath $s -Name "invoice$([char]0x202E)fdp.exe" -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'; Terminating = $false }
+    @{ Cmdlet = 'Set-ApiKey'; Case = 'rename to a name with ZERO WIDTH SPACE (U+200B)'; Run = { param($s, $seed) Set-ApiKey -StorePath $s -Id $seed.One.Id -Name "seed$([char]0x200B)-one" }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'; Terminating = $true }
     @{ Cmdlet = 'New-ApiKey'; Case = 'name of an existing key in another case'; Run = { param($s) New-ApiKey -StorePath $s -Name 'SEED-ONE' -Allowlist @{ method = 'GET'; resource = '/x' } }; ErrorId = 'DuplicateName'; Category = 'ResourceExists'; Terminating = $false }
     @{ Cmdlet = 'New-ApiKey'; Case = 'name $null'; Run = { param($s) New-ApiKey -StorePath $s -Name $null }; ErrorId = 'ParameterArgumentValidationErrorNullNotAllowed'; Category = 'InvalidData'; Terminating = $true }
     @{ Cmdlet = 'New-ApiKey'; Case = 'padded name from the pipeline (a CSV row)'; Run = { param($s) [pscustomobject]@{ Name = 'csv-row '; Allowlist = '' } | New-ApiKey -StorePath $s -WarningAction SilentlyContinue }; ErrorId = 'InvalidName'; Category = 'InvalidArgument'; Terminating = $false }
@@ -108,6 +110,10 @@ $BadInputCatalog = @(
     @{ Cmdlet = 'New-ApiKey'; Case = 'expiry that is not a date'; Run = { param($s) New-ApiKey -StorePath $s -Name 'e' -ExpiresAt 'next tuesday' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument'; Terminating = $true }
     @{ Cmdlet = 'Get-ApiKeyAuditLog'; Case = '-After that is not a date'; Run = { param($s) Get-ApiKeyAuditLog -StorePath $s -After 'yesterday-ish' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument'; Terminating = $true }
 
+    # --- Revocation reasons ---------------------------------------------------------------------------------------
+    @{ Cmdlet = 'Revoke-ApiKey'; Case = 'reason of 501 characters'; Run = { param($s, $seed) Revoke-ApiKey -StorePath $s -Id $seed.One.Id -Reason ('r' * 501) }; ErrorId = 'InvalidReason'; Category = 'InvalidArgument'; Terminating = $true }
+    @{ Cmdlet = 'Revoke-ApiKey'; Case = 'reason with RIGHT-TO-LEFT OVERRIDE (U+202E), keys from the pipeline'; Run = { param($s) Get-ApiKey -StorePath $s | Revoke-ApiKey -Reason "see$([char]0x202E)txt.exe" }; ErrorId = 'InvalidReason'; Category = 'InvalidArgument'; Terminating = $true }
+
     # --- Test-ApiKey: requests, and presented keys (not errors: $false with Code Malformed) ------------------------
     @{ Cmdlet = 'Test-ApiKey'; Case = '-Method without -Resource'; Run = { param($s, $seed) Test-ApiKey -StorePath $s -Key $seed.One.Key -Method CALL }; ErrorId = 'IncompleteRequest'; Category = 'InvalidArgument'; Terminating = $true }
     @{ Cmdlet = 'Test-ApiKey'; Case = '-Key $null'; Run = { param($s) Test-ApiKey -StorePath $s -Key $null }; ErrorId = 'ParameterArgumentValidationErrorNullNotAllowed'; Category = 'InvalidData'; Terminating = $true }
@@ -124,6 +130,7 @@ $BadInputCatalog = @(
     @{ Cmdlet = 'Test-ApiKey'; Case = 'presented key with a secret of 65 characters'; Key = "1-$('a' * 65)"; Outcome = 'Malformed' }
     @{ Cmdlet = 'Test-ApiKey'; Case = 'presented key with a non-ASCII secret'; Key = "1-$('a' * 63)$([char]0xE9)"; Outcome = 'Malformed' }
     @{ Cmdlet = 'Test-ApiKey'; Case = 'presented key with a space inside the secret'; Key = "1-$('a' * 31) $('a' * 32)"; Outcome = 'Malformed' }
+    @{ Cmdlet = 'Test-ApiKey'; Case = 'presented key of 257 characters (zeros before a key of id 1)'; Key = "$('0' * 191)1-$secret64"; Outcome = 'Malformed' }
     @{ Cmdlet = 'Test-ApiKey'; Case = 'presented key of SQL injection text'; Key = "1' OR '1'='1"; Outcome = 'Malformed' }
     @{ Cmdlet = 'Test-ApiKey'; Case = 'presented key with SQL injection in the secret'; Key = "1-$("' OR 1=1; DROP TABLE api_keys;--".PadRight(64, 'x'))"; Outcome = 'Malformed' }
 
