@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using Microsoft.Data.Sqlite;
 
 namespace ApiKeyModule
 {
@@ -18,10 +17,7 @@ namespace ApiKeyModule
         // Bounds the cache at a few MB however many keys are verified.
         private const int MaxVerifiedKeys = 65_536;
         private readonly Dictionary<int, VerifiedKey> verifiedKeys = new Dictionary<int, VerifiedKey>();
-        private long cachedDataVersion = -1;
-        private RawStatement verify;
-        private RawStatement dataVersion;
-        private RawStatement touch;
+        private long cachedChangeVersion = -1;
 
         /// <summary>
         /// Checks a presented key, and with <paramref name="method"/> and <paramref name="resource"/> whether its allowlist
@@ -40,88 +36,62 @@ namespace ApiKeyModule
                 throw new ApiKeyException("InvalidMethod", ApiKeyErrorCategory.InvalidArgument,
                     $"'{shown}' is not a request method. Use one of {string.Join(", ", RequestMethods)}.", shown);
             }
-            try
+            if (!PresentedKey.TryParse(presentedKey, out int id, out string secret))
             {
-                if (!PresentedKey.TryParse(presentedKey, out int id, out string secret))
-                {
-                    return Fail(VerificationCode.Malformed, null, null, method, resource);
-                }
-                byte[] hash = KeySecret.Hash(secret);
-                VerifiedKey key = Find(id);
-                if (key == null || !FixedTimeEquals(hash, key.Hash))
-                {
-                    return Fail(VerificationCode.NotFound, id, null, method, resource);
-                }
-                string name = key.Name;
-                long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
-                if (key.Revoked)
-                {
-                    return Fail(VerificationCode.Revoked, id, name, method, resource);
-                }
-                if (key.ExpiresAt <= now)
-                {
-                    return Fail(VerificationCode.Expired, id, name, method, resource);
-                }
-                AllowlistEntry allowedBy = null;
-                if (method != null)
-                {
-                    allowedBy = FindAllowing(key.Allowlist, method, resource);
-                    if (allowedBy == null)
-                    {
-                        return Fail(VerificationCode.Forbidden, id, name, method, resource);
-                    }
-                }
-                RecordUse(id, key.LastUsedAt, now);
-                return new ApiKeyVerification(VerificationCode.Valid, id, name, allowedBy);
+                return Fail(VerificationCode.Malformed, null, null, method, resource);
             }
-            catch (SqliteException e)
+            byte[] hash = KeySecret.Hash(secret);
+            VerifiedKey key = Find(id);
+            if (key == null || !FixedTimeEquals(hash, key.Hash))
             {
-                throw StoreErrors.From(e, Path);
+                return Fail(VerificationCode.NotFound, id, null, method, resource);
             }
+            string name = key.Name;
+            long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
+            if (key.Revoked)
+            {
+                return Fail(VerificationCode.Revoked, id, name, method, resource);
+            }
+            if (key.ExpiresAt <= now)
+            {
+                return Fail(VerificationCode.Expired, id, name, method, resource);
+            }
+            AllowlistEntry allowedBy = null;
+            if (method != null)
+            {
+                allowedBy = FindAllowing(key.Allowlist, method, resource);
+                if (allowedBy == null)
+                {
+                    return Fail(VerificationCode.Forbidden, id, name, method, resource);
+                }
+            }
+            RecordUse(id, key.LastUsedAt, now);
+            return new ApiKeyVerification(VerificationCode.Valid, id, name, allowedBy);
         }
 
         /// <summary>
         /// The key with this id from the verification cache, or read (and cached) from the store; null when there is none.
-        /// The cache is emptied when another connection has committed since it was filled (<c>PRAGMA data_version</c>, one
-        /// read per hit: cheaper than the lookup it saves) and by this store's own changes to keys.
+        /// The cache is emptied when another connection has changed the store since it was filled (one cheap read per
+        /// hit: cheaper than the lookup it saves) and by this store's own changes to keys.
         /// </summary>
         private VerifiedKey Find(int id)
         {
-            if (dataVersion == null)
-            {
-                dataVersion = new RawStatement(connection, "PRAGMA data_version");
-                verify = new RawStatement(connection,
-                    "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1 AND hash_algorithm = '" +
-                    KeySecret.HashAlgorithm + "'");
-            }
             // A hit is only as good as the cache: check it is current. A miss reads the row as it is now, which the
             // cache may hold under its (older or equal) version: a later change anywhere still empties it.
             if (verifiedKeys.TryGetValue(id, out VerifiedKey key))
             {
-                long version = ReadDataVersion();
-                if (version == cachedDataVersion)
+                long version = backend.ChangeVersion();
+                if (version == cachedChangeVersion)
                 {
                     return key;
                 }
                 verifiedKeys.Clear();
-                cachedDataVersion = version;
+                cachedChangeVersion = version;
             }
-            verify.Bind(1, id);
-            try
+            key = backend.ReadForVerification(id);
+            if (key == null)
             {
-                if (!verify.Step())
-                {
-                    return null;
-                }
-                key = new VerifiedKey(verify.Text(0), verify.Blob(1).ToArray(), verify.Int64(2) != 0,
-                    verify.IsNull(3) ? (long?)null : verify.Int64(3),
-                    verify.IsNull(4) ? (long?)null : verify.Int64(4),
-                    verify.Text(5));
-            }
-            finally
-            {
-                // Ends the read: a statement left on a row would hold its snapshot.
-                verify.Reset();
+                return null;
             }
             if (verifiedKeys.Count >= MaxVerifiedKeys)
             {
@@ -131,22 +101,8 @@ namespace ApiKeyModule
             return key;
         }
 
-        /// <summary>Lets SQLite keep up to <paramref name="kibibytes"/> of the file in memory (its default is 2 MB).</summary>
-        internal void UsePageCache(int kibibytes) =>
-            StoreConnection.Execute(connection, "PRAGMA cache_size = -" + kibibytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-        private long ReadDataVersion()
-        {
-            try
-            {
-                dataVersion.Step();
-                return dataVersion.Int64(0);
-            }
-            finally
-            {
-                dataVersion.Reset();
-            }
-        }
+        /// <summary>Readies the store for a long-lived verifier, which looks keys up at random.</summary>
+        internal void PrepareForVerification() => backend.PrepareForVerification();
 
         /// <summary>Called by every change to keys made through this store: its own commits leave data_version as it was.</summary>
         private void ForgetVerifiedKeys() => verifiedKeys.Clear();
@@ -189,21 +145,13 @@ namespace ApiKeyModule
         /// <summary>Writes the recorded uses in one transaction. Not inside another transaction.</summary>
         private void FlushTouches()
         {
-            if (pendingTouches.Count == 0 || transaction != null)
+            if (pendingTouches.Count == 0 || backend.InTransaction)
             {
                 return;
             }
             InTransaction<object>(null, () =>
             {
-                touch = touch ?? new RawStatement(connection,
-                    "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)");
-                foreach (KeyValuePair<int, long> use in pendingTouches)
-                {
-                    touch.Bind(1, use.Value);
-                    touch.Bind(2, use.Key);
-                    touch.Step();
-                    touch.Reset();
-                }
+                backend.WriteLastUses(pendingTouches);
                 return null;
             });
             pendingTouches.Clear();
@@ -215,7 +163,7 @@ namespace ApiKeyModule
             string details = method == null ? code.ToString() : code + ": " + SafeText.Request(method.ToUpperInvariant(), resource);
             InTransaction<object>(null, () =>
             {
-                audit.Append(transaction, AuditAction.VerificationFailed, id, name, details: details);
+                Audit(AuditAction.VerificationFailed, id, name, details: details);
                 return null;
             });
             bool genuine = code != VerificationCode.Malformed && code != VerificationCode.NotFound;

@@ -1,41 +1,33 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace ApiKeyModule
 {
     /// <summary>
-    /// The SQLite store shared by every session and process of a user. Each change is one durable transaction,
-    /// with its audit rows. Not thread-safe: use one instance per thread (or <see cref="ApiKeyVerifier"/>).
+    /// A store of API keys shared by every session and process that opens it, and every rule about them. Each change is
+    /// one durable transaction, with its audit rows. Not thread-safe: use one instance per thread (or
+    /// <see cref="ApiKeyVerifier"/>).
     /// </summary>
     public sealed partial class ApiKeyStore : IDisposable
     {
-        private const string Columns = "id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at";
-        private readonly SqliteConnection connection;
-        private readonly AuditLog audit;
-        private SqliteCommand insert;
-        private SqliteTransaction transaction;
+        private readonly IStoreBackend backend;
 
-        private ApiKeyStore(string path, SqliteConnection connection)
+        private ApiKeyStore(IStoreBackend backend)
         {
-            Path = path;
-            this.connection = connection;
-            audit = new AuditLog(connection);
-            Id = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
+            this.backend = backend;
         }
 
         /// <summary>Where the store was opened.</summary>
-        public string Path { get; }
+        public string Path => backend.Location;
 
         /// <summary>The store's own identity, made when it was created (or upgraded) and kept inside it.</summary>
-        public Guid Id { get; }
+        public Guid Id => backend.StoreId;
 
         /// <summary>Opens (creating on first use) the store at <paramref name="path"/>, or the default one (<see cref="StoreLocation.Resolve"/>).</summary>
         public static ApiKeyStore Open(string path = null, TimeSpan? busyTimeout = null)
         {
             string resolved = Resolve(path);
-            return new ApiKeyStore(resolved, StoreConnection.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
+            return new ApiKeyStore(SqliteBackend.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
         }
 
         /// <summary>Like <see cref="Open"/>, but null when there is nothing at the path yet (nothing is created).</summary>
@@ -67,37 +59,19 @@ namespace ApiKeyModule
             DateTime createdAt = UnixTime.Now();
             return InTransaction(name, () =>
             {
-                if (insert == null)
-                {
-                    insert = connection.CreateCommand();
-                    insert.CommandText = "INSERT INTO api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at) " +
-                                         "VALUES ($name, $folded, $created, $allowlist, $hash, $algorithm, $expires) RETURNING id";
-                    foreach (string parameter in new[] { "$name", "$folded", "$created", "$allowlist", "$hash", "$expires" })
-                    {
-                        insert.Parameters.Add(parameter, SqliteType.Text);
-                    }
-                    insert.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
-                }
-                insert.Transaction = transaction;
-                insert.Parameters["$name"].Value = name;
-                insert.Parameters["$folded"].Value = NameRules.Fold(name);
-                insert.Parameters["$created"].Value = UnixTime.ToMilliseconds(createdAt);
-                insert.Parameters["$allowlist"].Value = AllowlistColumn.Write(allowlist);
-                insert.Parameters["$hash"].Value = KeySecret.Hash(secret);
-                insert.Parameters["$expires"].Value = Milliseconds(expiresAt);
-                int id = Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-                audit.Append(transaction, AuditAction.Create, id, name, null, AllowlistColumn.Show(allowlist),
-                    expiresAt != null ? "Expires " + UnixTime.Show(expiresAt) : null);
-                var record = Record(id, name, createdAt, allowlist);
+                var record = Record(0, name, createdAt, allowlist);
                 record.ExpiresAt = expiresAt;
-                return new IssuedApiKey(record, KeySecret.Format(id, secret));
+                record.Id = backend.InsertKey(Row(record), KeySecret.Hash(secret));
+                Audit(AuditAction.Create, record.Id, name, null, AllowlistColumn.Show(allowlist),
+                    expiresAt != null ? "Expires " + UnixTime.Show(expiresAt) : null);
+                return new IssuedApiKey(record, KeySecret.Format(record.Id, secret));
             });
         }
 
         /// <summary>The key with this id, or null.</summary>
         public ApiKey Get(int id)
         {
-            foreach (ApiKey key in Query("WHERE id = $p", id))
+            foreach (ApiKey key in Query(KeySelection.Id, id))
             {
                 return key;
             }
@@ -107,7 +81,7 @@ namespace ApiKeyModule
         /// <summary>The key with this name (ignoring case), or null.</summary>
         public ApiKey GetByName(string name)
         {
-            foreach (ApiKey key in Query("WHERE name_folded = $p", NameRules.Fold(name)))
+            foreach (ApiKey key in Query(KeySelection.FoldedName, NameRules.Fold(name)))
             {
                 return key;
             }
@@ -121,7 +95,7 @@ namespace ApiKeyModule
         public ApiKey Find(ApiKey key) => Current(Own(key).Id, key.CreatedAt);
 
         /// <summary>All keys by id, read as they are enumerated.</summary>
-        public IEnumerable<ApiKey> List() => Query("ORDER BY id", null);
+        public IEnumerable<ApiKey> List() => Query(KeySelection.All, null);
 
         /// <summary>Keys whose name starts with <paramref name="prefix"/> ignoring case, by id; found through the name index.</summary>
         public IEnumerable<ApiKey> ListByNamePrefix(string prefix)
@@ -130,8 +104,7 @@ namespace ApiKeyModule
             {
                 return List();
             }
-            // U+10FFFF sorts after every character in SQLite's byte order, so this is the range of names with the prefix.
-            return Query("WHERE name_folded >= $p AND name_folded < $p || char(1114111) ORDER BY id", NameRules.Fold(prefix));
+            return Query(KeySelection.FoldedNamePrefix, NameRules.Fold(prefix));
         }
 
         /// <summary>Applies the changes in one transaction; returns an <see cref="IssuedApiKey"/> when the key was reset.</summary>
@@ -166,25 +139,7 @@ namespace ApiKeyModule
                     Revoked = !changes.Reset && current.Revoked,
                     RevokedReason = changes.Reset ? null : current.RevokedReason,
                 };
-                using (SqliteCommand command = Command(
-                    "UPDATE api_keys SET name = $name, name_folded = $folded, allowlist = $allowlist, expires_at = $expires, " +
-                    "revoked = $revoked, revoked_reason = $reason" + (secret != null ? ", key_hash = $hash, hash_algorithm = $algorithm" : "") +
-                    " WHERE id = $id"))
-                {
-                    command.Parameters.AddWithValue("$id", id);
-                    command.Parameters.AddWithValue("$name", updated.Name);
-                    command.Parameters.AddWithValue("$folded", NameRules.Fold(updated.Name));
-                    command.Parameters.AddWithValue("$allowlist", AllowlistColumn.Write(updated.Allowlist));
-                    command.Parameters.AddWithValue("$expires", Milliseconds(updated.ExpiresAt));
-                    command.Parameters.AddWithValue("$revoked", updated.Revoked);
-                    command.Parameters.AddWithValue("$reason", (object)updated.RevokedReason ?? DBNull.Value);
-                    if (secret != null)
-                    {
-                        command.Parameters.AddWithValue("$hash", KeySecret.Hash(secret));
-                        command.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
-                    }
-                    command.ExecuteNonQuery();
-                }
+                backend.UpdateKey(Row(updated), secret != null ? KeySecret.Hash(secret) : null);
                 AuditChanges(current, updated, changes.Reset);
                 return secret != null ? new IssuedApiKey(updated, KeySecret.Format(id, secret)) : updated;
             });
@@ -203,14 +158,10 @@ namespace ApiKeyModule
             {
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
-                using (SqliteCommand command = Command("UPDATE api_keys SET revoked = 1, revoked_reason = $reason WHERE id = $id"))
-                {
-                    command.Parameters.AddWithValue("$id", id);
-                    command.Parameters.AddWithValue("$reason", (object)reason ?? DBNull.Value);
-                    command.ExecuteNonQuery();
-                }
-                audit.Append(transaction, AuditAction.Revoke, id, current.Name, details: reason);
-                return new ApiKey(current) { Revoked = true, RevokedReason = reason };
+                var revoked = new ApiKey(current) { Revoked = true, RevokedReason = reason };
+                backend.UpdateKey(Row(revoked), null);
+                Audit(AuditAction.Revoke, id, current.Name, details: reason);
+                return revoked;
             });
         }
 
@@ -226,12 +177,8 @@ namespace ApiKeyModule
             {
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
-                using (SqliteCommand command = Command("DELETE FROM api_keys WHERE id = $id"))
-                {
-                    command.Parameters.AddWithValue("$id", id);
-                    command.ExecuteNonQuery();
-                }
-                audit.Append(transaction, AuditAction.Delete, id, current.Name, current.Name, null);
+                backend.DeleteKey(id);
+                Audit(AuditAction.Delete, id, current.Name, current.Name, null);
                 return null;
             });
         }
@@ -239,7 +186,29 @@ namespace ApiKeyModule
         /// <summary>The audit log, newest first, optionally for some keys and within a time range (exclusive).</summary>
         public IEnumerable<ApiKeyAuditEntry> ReadAuditLog(IReadOnlyCollection<int> keyIds = null, DateTime? after = null, DateTime? before = null)
         {
-            return Translated(audit.Read(keyIds, after, before, Id, Path));
+            // Rows are kept to the millisecond: the upper bound is rounded up, so a row just before it is still in.
+            long? afterMs = after == null ? (long?)null : UnixTime.ToMilliseconds(after.Value);
+            long? beforeMs = before == null ? (long?)null : UnixTime.ToMilliseconds(before.Value.AddTicks(TimeSpan.TicksPerMillisecond - 1));
+            foreach (AuditRecord row in backend.ReadAudit(keyIds, afterMs, beforeMs))
+            {
+                // Escaped on the way out too: rows written by an earlier version may hold text from outside as it came.
+                yield return new ApiKeyAuditEntry
+                {
+                    Id = row.Id,
+                    Time = UnixTime.FromMilliseconds(row.At),
+                    Action = row.Action,
+                    KeyId = row.KeyId,
+                    KeyName = Shown(row.KeyName),
+                    OldValue = Shown(row.OldValue),
+                    NewValue = Shown(row.NewValue),
+                    Details = Shown(row.Details),
+                    User = row.User,
+                    Host = row.Host,
+                    ProcessId = row.ProcessId,
+                    StoreId = Id,
+                    Store = Path,
+                };
+            }
         }
 
         public void Dispose()
@@ -252,12 +221,7 @@ namespace ApiKeyModule
             {
                 // Last use is bookkeeping: a store that cannot be written now (read-only, locked) must still close.
             }
-            insert?.Dispose();
-            verify?.Dispose();
-            dataVersion?.Dispose();
-            touch?.Dispose();
-            audit.Dispose();
-            connection.Dispose();
+            backend.Dispose();
         }
 
         internal static ApiKeyException NotFound(object idOrName)
@@ -315,136 +279,98 @@ namespace ApiKeyModule
         {
             if (before.Name != after.Name)
             {
-                audit.Append(transaction, AuditAction.Rename, after.Id, after.Name, before.Name, after.Name);
+                Audit(AuditAction.Rename, after.Id, after.Name, before.Name, after.Name);
             }
             string oldAllowlist = AllowlistColumn.Show(before.Allowlist), newAllowlist = AllowlistColumn.Show(after.Allowlist);
             if (oldAllowlist != newAllowlist)
             {
-                audit.Append(transaction, AuditAction.SetAllowlist, after.Id, after.Name, oldAllowlist, newAllowlist);
+                Audit(AuditAction.SetAllowlist, after.Id, after.Name, oldAllowlist, newAllowlist);
             }
             if (before.ExpiresAt != after.ExpiresAt)
             {
-                audit.Append(transaction, AuditAction.SetExpiry, after.Id, after.Name, UnixTime.Show(before.ExpiresAt), UnixTime.Show(after.ExpiresAt));
+                Audit(AuditAction.SetExpiry, after.Id, after.Name, UnixTime.Show(before.ExpiresAt), UnixTime.Show(after.ExpiresAt));
             }
             if (reset)
             {
-                audit.Append(transaction, AuditAction.Reset, after.Id, after.Name, details: before.Revoked ? "The key was revoked; reset un-revokes it." : null);
+                Audit(AuditAction.Reset, after.Id, after.Name, details: before.Revoked ? "The key was revoked; reset un-revokes it." : null);
             }
         }
 
-        /// <summary>Runs <paramref name="work"/> in a write transaction (taken at once, so concurrent writers queue on the busy timeout).</summary>
+        /// <summary>Runs <paramref name="work"/> in a write transaction (taken at once, so concurrent writers queue).</summary>
         private T InTransaction<T>(string name, Func<T> work)
         {
             try
             {
-                using (transaction = connection.BeginTransaction())
-                {
-                    T result = work();
-                    transaction.Commit();
-                    return result;
-                }
+                return backend.Write(work);
             }
-            catch (SqliteException e)
+            catch (NameTakenException e) when (name != null)
             {
-                transaction = null;
-                throw Translate(e, name);
-            }
-            finally
-            {
-                transaction = null;
+                ApiKey existing = GetByName(name);
+                throw new ApiKeyException("DuplicateName", ApiKeyErrorCategory.ResourceExists,
+                    $"A key named '{existing?.Name ?? name}' already exists{(existing != null ? " (Id " + existing.Id + ")" : "")}; names are unique ignoring case. Choose another name.",
+                    name, e.InnerException);
             }
         }
 
-        private SqliteCommand Command(string sql)
-        {
-            SqliteCommand command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Transaction = transaction;
-            return command;
-        }
-
-        /// <summary>Reads lazily, so SQLite failures surface while enumerating; they become store errors there too.</summary>
-        private IEnumerable<T> Translated<T>(IEnumerable<T> source)
-        {
-            using (IEnumerator<T> items = source.GetEnumerator())
+        private void Audit(string action, int? keyId, string keyName, string oldValue = null, string newValue = null, string details = null) =>
+            backend.AppendAudit(new AuditRecord
             {
-                while (true)
-                {
-                    try
-                    {
-                        if (!items.MoveNext())
-                        {
-                            yield break;
-                        }
-                    }
-                    catch (SqliteException e)
-                    {
-                        throw StoreErrors.From(e, Path);
-                    }
-                    yield return items.Current;
-                }
-            }
-        }
+                At = UnixTime.ToMilliseconds(DateTime.UtcNow),
+                Action = action,
+                KeyId = keyId,
+                KeyName = keyName,
+                OldValue = oldValue,
+                NewValue = newValue,
+                Details = details,
+                User = AuditOrigin.User,
+                Host = AuditOrigin.Host,
+                ProcessId = AuditOrigin.ProcessId,
+            });
 
-        private IEnumerable<ApiKey> Query(string condition, object parameter)
+        private static string Shown(string text) => text == null ? null : SafeText.Escape(text);
+
+        private IEnumerable<ApiKey> Query(KeySelection selection, object value)
         {
             // What this store has seen verified is written before it is read back.
             FlushTouches();
-            return Translated(Rows(condition, parameter));
-        }
-
-        private IEnumerable<ApiKey> Rows(string condition, object parameter)
-        {
-            using (var rows = new RawStatement(connection, "SELECT " + Columns + " FROM api_keys " + condition.Replace("$p", "?1")))
+            // Keys often share an allowlist: each distinct one is parsed once (the lists are immutable).
+            var allowlists = new Dictionary<string, IReadOnlyList<AllowlistEntry>>(StringComparer.Ordinal);
+            foreach (StoredKey row in backend.ReadKeys(selection, value))
             {
-                if (parameter is string text)
+                if (!allowlists.TryGetValue(row.Allowlist, out IReadOnlyList<AllowlistEntry> allowlist))
                 {
-                    rows.Bind(1, text);
-                }
-                else if (parameter != null)
-                {
-                    rows.Bind(1, Convert.ToInt64(parameter, CultureInfo.InvariantCulture));
-                }
-                // Keys often share an allowlist: each distinct one is parsed once (the lists are immutable).
-                var allowlists = new Dictionary<string, IReadOnlyList<AllowlistEntry>>(StringComparer.Ordinal);
-                while (rows.Step())
-                {
-                    string allowlistText = rows.Text(3);
-                    if (!allowlists.TryGetValue(allowlistText, out IReadOnlyList<AllowlistEntry> allowlist))
+                    allowlist = AllowlistColumn.Read(row.Allowlist);
+                    if (allowlists.Count < 1024)
                     {
-                        allowlist = AllowlistColumn.Read(allowlistText);
-                        if (allowlists.Count < 1024)
-                        {
-                            allowlists.Add(allowlistText, allowlist);
-                        }
+                        allowlists.Add(row.Allowlist, allowlist);
                     }
-                    ApiKey key = Record((int)rows.Int64(0), rows.Text(1), UnixTime.FromMilliseconds(rows.Int64(2)), allowlist);
-                    key.ExpiresAt = rows.IsNull(4) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(4));
-                    key.Revoked = rows.Int64(5) != 0;
-                    // Escaped again: a store written by an earlier version may hold the reason as it was given.
-                    key.RevokedReason = rows.IsNull(6) ? null : SafeText.Escape(rows.Text(6));
-                    key.LastUsedAt = rows.IsNull(7) ? (DateTime?)null : UnixTime.FromMilliseconds(rows.Int64(7));
-                    yield return key;
                 }
+                ApiKey key = Record(row.Id, row.Name, UnixTime.FromMilliseconds(row.CreatedAt), allowlist);
+                key.ExpiresAt = Time(row.ExpiresAt);
+                key.Revoked = row.Revoked;
+                // Escaped again: a store written by an earlier version may hold the reason as it was given.
+                key.RevokedReason = Shown(row.RevokedReason);
+                key.LastUsedAt = Time(row.LastUsedAt);
+                yield return key;
             }
         }
 
-        private Exception Translate(SqliteException e, string name)
+        private static StoredKey Row(ApiKey key) => new StoredKey
         {
-            const int ConstraintUnique = 2067;
-            if (e.SqliteExtendedErrorCode == ConstraintUnique && name != null)
-            {
-                ApiKey existing = GetByName(name);
-                return new ApiKeyException("DuplicateName", ApiKeyErrorCategory.ResourceExists,
-                    $"A key named '{existing?.Name ?? name}' already exists{(existing != null ? " (Id " + existing.Id + ")" : "")}; names are unique ignoring case. Choose another name.",
-                    name, e);
-            }
-            return StoreErrors.From(e, Path);
-        }
+            Id = key.Id,
+            Name = key.Name,
+            FoldedName = NameRules.Fold(key.Name),
+            CreatedAt = UnixTime.ToMilliseconds(key.CreatedAt),
+            Allowlist = AllowlistColumn.Write(key.Allowlist),
+            ExpiresAt = key.ExpiresAt == null ? (long?)null : UnixTime.ToMilliseconds(key.ExpiresAt.Value),
+            Revoked = key.Revoked,
+            RevokedReason = key.RevokedReason,
+        };
+
+        private static DateTime? Time(long? milliseconds) => milliseconds == null ? (DateTime?)null : UnixTime.FromMilliseconds(milliseconds.Value);
 
         private ApiKey Record(int id, string name, DateTime createdAt, IReadOnlyList<AllowlistEntry> allowlist) =>
             new ApiKey { Id = id, Name = name, CreatedAt = createdAt, Allowlist = allowlist, StoreId = Id, Store = Path };
 
-        private static object Milliseconds(DateTime? time) => time == null ? (object)DBNull.Value : UnixTime.ToMilliseconds(time.Value);
     }
 }

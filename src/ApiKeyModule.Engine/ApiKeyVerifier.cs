@@ -21,16 +21,13 @@ namespace ApiKeyModule
             this.store = store;
         }
 
-        // A long-lived verifier looks keys up at random: pages it has read stay in memory, up to this much.
-        private const int PageCacheKiB = 32 * 1024;
-
         /// <summary>Opens the store at <paramref name="storePath"/>, or the default one.</summary>
         public static ApiKeyVerifier Open(string storePath = null)
         {
             ApiKeyStore store = ApiKeyStore.Open(storePath);
             try
             {
-                store.UsePageCache(PageCacheKiB);
+                store.PrepareForVerification();
             }
             catch
             {

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+
+namespace ApiKeyModule
+{
+    /// <summary>
+    /// What a store needs of its database. Every rule (names, allowlists, expiry, audit content, verification and its
+    /// cache, last-use batching) lives in <see cref="ApiKeyStore"/>; a backend reads and writes rows, in transactions,
+    /// and turns its database's failures into store errors (<see cref="ApiKeyException"/> with a Store* ErrorId).
+    /// </summary>
+    internal interface IStoreBackend : IDisposable
+    {
+        /// <summary>Where the store was opened, as shown to the user: a path, or a connection without its password.</summary>
+        string Location { get; }
+
+        /// <summary>The store's own identity, kept inside it.</summary>
+        Guid StoreId { get; }
+
+        bool InTransaction { get; }
+
+        /// <summary>
+        /// Runs <paramref name="work"/> in one write transaction, taken at once so that writers queue, and commits when it
+        /// returns. A name that another key has throws <see cref="NameTakenException"/>.
+        /// </summary>
+        T Write<T>(Func<T> work);
+
+        /// <summary>Inside <see cref="Write"/>: adds the key and returns its new id.</summary>
+        int InsertKey(StoredKey key, byte[] hash);
+
+        /// <summary>Inside <see cref="Write"/>: replaces the key's fields, and its hash when <paramref name="newHash"/> is given.</summary>
+        void UpdateKey(StoredKey key, byte[] newHash);
+
+        /// <summary>Inside <see cref="Write"/>.</summary>
+        void DeleteKey(int id);
+
+        /// <summary>Inside <see cref="Write"/>.</summary>
+        void AppendAudit(AuditRecord record);
+
+        /// <summary>Inside <see cref="Write"/>: sets each key's last use, unless a later one is already stored.</summary>
+        void WriteLastUses(IEnumerable<KeyValuePair<int, long>> uses);
+
+        /// <summary>Keys by id, read as they are enumerated (failures then become store errors too).</summary>
+        IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value);
+
+        /// <summary>Newest first; each filter is optional; bounds are exclusive, in milliseconds since 1970.</summary>
+        IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int> keyIds, long? after, long? before);
+
+        /// <summary>What verification needs of the key with this id (with the current hash algorithm), or null.</summary>
+        VerifiedKey ReadForVerification(int id);
+
+        /// <summary>A number that changes whenever another connection has changed the store since it was last asked.</summary>
+        long ChangeVersion();
+
+        /// <summary>Readies the connection for a long-lived verifier.</summary>
+        void PrepareForVerification();
+    }
+
+    internal enum KeySelection
+    {
+        All,
+        Id,
+        FoldedName,
+        FoldedNamePrefix,
+    }
+
+    /// <summary>A row of the keys table, times in milliseconds since 1970 (UTC).</summary>
+    internal sealed class StoredKey
+    {
+        public int Id { get; set; }
+        public string Name { get; set; }
+        public string FoldedName { get; set; }
+        public long CreatedAt { get; set; }
+        public string Allowlist { get; set; }
+        public long? ExpiresAt { get; set; }
+        public bool Revoked { get; set; }
+        public string RevokedReason { get; set; }
+        public long? LastUsedAt { get; set; }
+    }
+
+    /// <summary>A row of the audit log, time in milliseconds since 1970 (UTC).</summary>
+    internal sealed class AuditRecord
+    {
+        public long Id { get; set; }
+        public long At { get; set; }
+        public string Action { get; set; }
+        public int? KeyId { get; set; }
+        public string KeyName { get; set; }
+        public string OldValue { get; set; }
+        public string NewValue { get; set; }
+        public string Details { get; set; }
+        public string User { get; set; }
+        public string Host { get; set; }
+        public int ProcessId { get; set; }
+    }
+
+    /// <summary>Thrown by a backend when a key's name is taken; the store turns it into DuplicateName.</summary>
+    internal sealed class NameTakenException : Exception
+    {
+        public NameTakenException(Exception inner)
+            : base("The name is taken.", inner)
+        {
+        }
+    }
+}

@@ -1,0 +1,345 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.Data.Sqlite;
+
+namespace ApiKeyModule
+{
+    /// <summary>
+    /// The store in a SQLite file (see <see cref="StoreConnection"/> for how it is opened). The hot paths (verification,
+    /// listing, last uses) step prepared statements through SQLite's own API.
+    /// </summary>
+    internal sealed class SqliteBackend : IStoreBackend
+    {
+        private const string KeyColumns = "id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at";
+        private const int ConstraintUnique = 2067;
+        private readonly SqliteConnection connection;
+        private SqliteTransaction transaction;
+        private SqliteCommand insert;
+        private SqliteCommand append;
+        private RawStatement verify;
+        private RawStatement dataVersion;
+        private RawStatement touch;
+
+        private SqliteBackend(string path, SqliteConnection connection)
+        {
+            Location = path;
+            this.connection = connection;
+            StoreId = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
+        }
+
+        public static SqliteBackend Open(string path, TimeSpan busyTimeout) => new SqliteBackend(path, StoreConnection.Open(path, busyTimeout));
+
+        public string Location { get; }
+        public Guid StoreId { get; }
+        public bool InTransaction => transaction != null;
+
+        public T Write<T>(Func<T> work)
+        {
+            try
+            {
+                using (transaction = connection.BeginTransaction())
+                {
+                    T result = work();
+                    transaction.Commit();
+                    return result;
+                }
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == ConstraintUnique)
+            {
+                throw new NameTakenException(e);
+            }
+            catch (SqliteException e)
+            {
+                throw StoreErrors.From(e, Location);
+            }
+            finally
+            {
+                transaction = null;
+            }
+        }
+
+        public int InsertKey(StoredKey key, byte[] hash)
+        {
+            if (insert == null)
+            {
+                insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at) " +
+                                     "VALUES ($name, $folded, $created, $allowlist, $hash, $algorithm, $expires) RETURNING id";
+                foreach (string parameter in new[] { "$name", "$folded", "$created", "$allowlist", "$hash", "$expires" })
+                {
+                    insert.Parameters.Add(parameter, SqliteType.Text);
+                }
+                insert.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
+            }
+            insert.Transaction = transaction;
+            insert.Parameters["$name"].Value = key.Name;
+            insert.Parameters["$folded"].Value = key.FoldedName;
+            insert.Parameters["$created"].Value = key.CreatedAt;
+            insert.Parameters["$allowlist"].Value = key.Allowlist;
+            insert.Parameters["$hash"].Value = hash;
+            insert.Parameters["$expires"].Value = Nullable(key.ExpiresAt);
+            return Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        public void UpdateKey(StoredKey key, byte[] newHash)
+        {
+            using (SqliteCommand command = Command(
+                "UPDATE api_keys SET name = $name, name_folded = $folded, allowlist = $allowlist, expires_at = $expires, " +
+                "revoked = $revoked, revoked_reason = $reason" + (newHash != null ? ", key_hash = $hash, hash_algorithm = $algorithm" : "") +
+                " WHERE id = $id"))
+            {
+                command.Parameters.AddWithValue("$id", key.Id);
+                command.Parameters.AddWithValue("$name", key.Name);
+                command.Parameters.AddWithValue("$folded", key.FoldedName);
+                command.Parameters.AddWithValue("$allowlist", key.Allowlist);
+                command.Parameters.AddWithValue("$expires", Nullable(key.ExpiresAt));
+                command.Parameters.AddWithValue("$revoked", key.Revoked);
+                command.Parameters.AddWithValue("$reason", (object)key.RevokedReason ?? DBNull.Value);
+                if (newHash != null)
+                {
+                    command.Parameters.AddWithValue("$hash", newHash);
+                    command.Parameters.AddWithValue("$algorithm", KeySecret.HashAlgorithm);
+                }
+                command.ExecuteNonQuery();
+            }
+        }
+
+        public void DeleteKey(int id)
+        {
+            using (SqliteCommand command = Command("DELETE FROM api_keys WHERE id = $id"))
+            {
+                command.Parameters.AddWithValue("$id", id);
+                command.ExecuteNonQuery();
+            }
+        }
+
+        public void AppendAudit(AuditRecord record)
+        {
+            if (append == null)
+            {
+                append = connection.CreateCommand();
+                append.CommandText = "INSERT INTO audit_log (at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
+                                     "VALUES ($at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid)";
+                foreach (string name in new[] { "$at", "$action", "$keyId", "$keyName", "$old", "$new", "$details", "$user", "$host", "$pid" })
+                {
+                    append.Parameters.Add(name, SqliteType.Text);
+                }
+            }
+            append.Transaction = transaction;
+            append.Parameters["$at"].Value = record.At;
+            append.Parameters["$action"].Value = record.Action;
+            append.Parameters["$keyId"].Value = (object)record.KeyId ?? DBNull.Value;
+            append.Parameters["$keyName"].Value = (object)record.KeyName ?? DBNull.Value;
+            append.Parameters["$old"].Value = (object)record.OldValue ?? DBNull.Value;
+            append.Parameters["$new"].Value = (object)record.NewValue ?? DBNull.Value;
+            append.Parameters["$details"].Value = (object)record.Details ?? DBNull.Value;
+            append.Parameters["$user"].Value = record.User;
+            append.Parameters["$host"].Value = record.Host;
+            append.Parameters["$pid"].Value = record.ProcessId;
+            append.ExecuteNonQuery();
+        }
+
+        public void WriteLastUses(IEnumerable<KeyValuePair<int, long>> uses)
+        {
+            touch = touch ?? new RawStatement(connection,
+                "UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)");
+            foreach (KeyValuePair<int, long> use in uses)
+            {
+                touch.Bind(1, use.Value);
+                touch.Bind(2, use.Key);
+                touch.Step();
+                touch.Reset();
+            }
+        }
+
+        public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value)
+        {
+            switch (selection)
+            {
+                case KeySelection.Id:
+                    return Translated(Keys("WHERE id = ?1", (int)value));
+                case KeySelection.FoldedName:
+                    return Translated(Keys("WHERE name_folded = ?1", (string)value));
+                case KeySelection.FoldedNamePrefix:
+                    // U+10FFFF sorts after every character in SQLite's byte order, so this is the range of names with the prefix.
+                    return Translated(Keys("WHERE name_folded >= ?1 AND name_folded < ?1 || char(1114111) ORDER BY id", (string)value));
+                default:
+                    return Translated(Keys("ORDER BY id", null));
+            }
+        }
+
+        public IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int> keyIds, long? after, long? before) =>
+            Translated(Audit(keyIds, after, before));
+
+        public VerifiedKey ReadForVerification(int id)
+        {
+            verify = verify ?? new RawStatement(connection,
+                "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1 AND hash_algorithm = '" +
+                KeySecret.HashAlgorithm + "'");
+            try
+            {
+                verify.Bind(1, id);
+                if (!verify.Step())
+                {
+                    return null;
+                }
+                return new VerifiedKey(verify.Text(0), verify.Blob(1).ToArray(), verify.Int64(2) != 0,
+                    verify.IsNull(3) ? (long?)null : verify.Int64(3),
+                    verify.IsNull(4) ? (long?)null : verify.Int64(4),
+                    verify.Text(5));
+            }
+            catch (SqliteException e)
+            {
+                throw StoreErrors.From(e, Location);
+            }
+            finally
+            {
+                // Ends the read: a statement left on a row would hold its snapshot.
+                verify.Reset();
+            }
+        }
+
+        /// <summary>SQLite's data_version: one read, cheaper than the row lookup it saves. This connection's own commits leave it as it was.</summary>
+        public long ChangeVersion()
+        {
+            dataVersion = dataVersion ?? new RawStatement(connection, "PRAGMA data_version");
+            try
+            {
+                dataVersion.Step();
+                return dataVersion.Int64(0);
+            }
+            catch (SqliteException e)
+            {
+                throw StoreErrors.From(e, Location);
+            }
+            finally
+            {
+                dataVersion.Reset();
+            }
+        }
+
+        /// <summary>A long-lived verifier looks keys up at random: SQLite keeps up to 32 MB of the file in memory (its default is 2 MB).</summary>
+        public void PrepareForVerification() => StoreConnection.Execute(connection, "PRAGMA cache_size = -32768");
+
+        public void Dispose()
+        {
+            insert?.Dispose();
+            append?.Dispose();
+            verify?.Dispose();
+            dataVersion?.Dispose();
+            touch?.Dispose();
+            connection.Dispose();
+        }
+
+        private IEnumerable<StoredKey> Keys(string condition, object parameter)
+        {
+            using (var rows = new RawStatement(connection, "SELECT " + KeyColumns + " FROM api_keys " + condition))
+            {
+                if (parameter is string text)
+                {
+                    rows.Bind(1, text);
+                }
+                else if (parameter is int id)
+                {
+                    rows.Bind(1, id);
+                }
+                while (rows.Step())
+                {
+                    yield return new StoredKey
+                    {
+                        Id = (int)rows.Int64(0),
+                        Name = rows.Text(1),
+                        CreatedAt = rows.Int64(2),
+                        Allowlist = rows.Text(3),
+                        ExpiresAt = rows.IsNull(4) ? (long?)null : rows.Int64(4),
+                        Revoked = rows.Int64(5) != 0,
+                        RevokedReason = rows.IsNull(6) ? null : rows.Text(6),
+                        LastUsedAt = rows.IsNull(7) ? (long?)null : rows.Int64(7),
+                    };
+                }
+            }
+        }
+
+        private IEnumerable<AuditRecord> Audit(IReadOnlyCollection<int> keyIds, long? after, long? before)
+        {
+            using (SqliteCommand command = connection.CreateCommand())
+            {
+                var conditions = new List<string>();
+                if (keyIds != null && keyIds.Count > 0)
+                {
+                    conditions.Add("key_id IN (" + string.Join(", ", keyIds.Select(id => id.ToString(CultureInfo.InvariantCulture))) + ")");
+                }
+                if (after != null)
+                {
+                    conditions.Add("at > $after");
+                    command.Parameters.AddWithValue("$after", after.Value);
+                }
+                if (before != null)
+                {
+                    conditions.Add("at < $before");
+                    command.Parameters.AddWithValue("$before", before.Value);
+                }
+                command.CommandText = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM audit_log" +
+                                      (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +
+                                      " ORDER BY at DESC, id DESC";
+                using (SqliteDataReader reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        yield return new AuditRecord
+                        {
+                            Id = reader.GetInt64(0),
+                            At = reader.GetInt64(1),
+                            Action = reader.GetString(2),
+                            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
+                            KeyName = Text(reader, 4),
+                            OldValue = Text(reader, 5),
+                            NewValue = Text(reader, 6),
+                            Details = Text(reader, 7),
+                            User = reader.GetString(8),
+                            Host = reader.GetString(9),
+                            ProcessId = reader.GetInt32(10),
+                        };
+                    }
+                }
+            }
+        }
+
+        /// <summary>Reads lazily, so SQLite failures surface while enumerating; they become store errors there too.</summary>
+        private IEnumerable<T> Translated<T>(IEnumerable<T> source)
+        {
+            using (IEnumerator<T> items = source.GetEnumerator())
+            {
+                while (true)
+                {
+                    try
+                    {
+                        if (!items.MoveNext())
+                        {
+                            yield break;
+                        }
+                    }
+                    catch (SqliteException e)
+                    {
+                        throw StoreErrors.From(e, Location);
+                    }
+                    yield return items.Current;
+                }
+            }
+        }
+
+        private SqliteCommand Command(string sql)
+        {
+            SqliteCommand command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = transaction;
+            return command;
+        }
+
+        private static object Nullable(long? value) => value == null ? (object)DBNull.Value : value.Value;
+
+        private static string Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+    }
+}
