@@ -28,11 +28,17 @@ namespace ApiKeyModule
                 return;
             }
             uint? group = SharedGroup();
-            string folder = Path.GetDirectoryName(path);
-            CheckEntry(path, folder, "folder", group, expectFolder: true);
-            foreach (string file in new[] { path, path + "-wal", path + "-shm" })
+            try
             {
-                CheckEntry(path, file, file == path ? "file" : Path.GetFileName(file) + " file", group, expectFolder: false);
+                CheckEntry(path, Path.GetDirectoryName(path), "folder", group, expectFolder: true);
+                foreach (string file in new[] { path, path + "-wal", path + "-shm" })
+                {
+                    CheckEntry(path, file, file == path ? "file" : Path.GetFileName(file) + " file", group, expectFolder: false);
+                }
+            }
+            catch (IOException e)
+            {
+                throw StoreErrors.Unavailable(path, e.Message, e);
             }
         }
 
@@ -45,9 +51,9 @@ namespace ApiKeyModule
             }
             if (entry.IsSymbolicLink)
             {
-                if (!IsTrustedOwner(entry.Owner, entry.Group, group))
+                if (!IsTrustedOwner(entry.UserId, entry.GroupId, group))
                 {
-                    throw NotPrivate(store, path, what, $"it is a symbolic link made by another user (uid {entry.Owner})",
+                    throw NotPrivate(store, path, what, $"it is a symbolic link made by another user (uid {entry.UserId})",
                         "Remove the link and give the path of the store itself");
                 }
                 entry = UnixFileStatus.Stat(path);
@@ -61,16 +67,16 @@ namespace ApiKeyModule
                 // A folder in the way of the file, or a file in the way of the folder, is reported where it is opened.
                 return;
             }
-            if (!IsTrustedOwner(entry.Owner, entry.Group, group))
+            if (!IsTrustedOwner(entry.UserId, entry.GroupId, group))
             {
-                throw NotPrivate(store, path, what, $"it belongs to another user (uid {entry.Owner})",
+                throw NotPrivate(store, path, what, $"it belongs to another user (uid {entry.UserId})",
                     $"Use a {(expectFolder ? "folder" : "store")} of your own, or have its owner give it to you (chown)");
             }
-            int mode = entry.Permissions;
-            bool groupMayWrite = group != null && entry.Group == group.Value;
+            int mode = (int)entry.Permissions;
+            bool groupMayWrite = group != null && entry.GroupId == group.Value;
             if ((mode & OtherWrite) != 0 || (mode & GroupWrite) != 0 && !groupMayWrite)
             {
-                string who = (mode & OtherWrite) != 0 ? "other users" : $"its group (gid {entry.Group})";
+                string who = (mode & OtherWrite) != 0 ? "other users" : $"its group (gid {entry.GroupId})";
                 string fix = expectFolder
                     ? $"Keep the store in a folder that only you can write (for example: mkdir -m 700 '{Path.Combine(path, "apikeys")}')"
                     : $"Take the write permission away (chmod {((mode & OtherWrite) != 0 ? "o-w" : "g-w")} '{path}')";
@@ -83,7 +89,7 @@ namespace ApiKeyModule
         }
 
         private static bool IsTrustedOwner(uint owner, uint ownerGroup, uint? sharedGroup) =>
-            owner == UnixFileStatus.EffectiveUser || owner == 0 || sharedGroup != null && ownerGroup == sharedGroup.Value;
+            owner == UnixFileStatus.EffectiveUserId || owner == 0 || sharedGroup != null && ownerGroup == sharedGroup.Value;
 
         /// <summary>The group named by <see cref="SharedGroupVariable"/> (a name or a number), or null.</summary>
         private static uint? SharedGroup()

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace ApiKeyModule
 {
     /// <summary>
-    /// Creates the store's folder (0700) and file (0600) on Unix with a umask that never lets them exist with wider
+    /// Creates private folders (0700) and files (0600) on Unix with a umask that never lets them exist with wider
     /// permissions, not even for a moment; for a store shared by a group, 0770 and 0660.
     /// </summary>
     internal static class UnixPermissions
@@ -44,6 +44,45 @@ namespace ApiKeyModule
             }
         }
 
+        /// <summary>
+        /// Creates <paramref name="folder"/> (and its missing parents) private to this user; true when this call made
+        /// it, false when something was already there. What was there is left as it is: check it before trusting it.
+        /// </summary>
+        public static bool CreatePrivateFolder(string folder)
+        {
+            folder = Path.GetFullPath(folder);
+            if (!IsUnix)
+            {
+                bool existed = Directory.Exists(folder) || File.Exists(folder);
+                Directory.CreateDirectory(folder);
+                return !existed;
+            }
+            lock (Gate)
+            {
+                uint previous = umask(Convert.ToUInt32("077", 8));
+                try
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(folder.TrimEnd('/')));
+                    if (mkdir(folder, Convert.ToUInt32("700", 8)) != 0)
+                    {
+                        int errno = Marshal.GetLastWin32Error();
+                        if (errno == AlreadyExists)
+                        {
+                            return false;
+                        }
+                        throw new IOException($"Could not create the folder '{folder}': {new System.ComponentModel.Win32Exception(errno).Message}.");
+                    }
+                    // A default ACL on the parent can widen a new folder past the umask; this folder is ours to narrow.
+                    chmod(folder, Convert.ToUInt32("700", 8));
+                    return true;
+                }
+                finally
+                {
+                    umask(previous);
+                }
+            }
+        }
+
         /// <summary>Whether this user may not create files in the folder of <paramref name="path"/> (Unix; false elsewhere).</summary>
         public static bool IsFolderReadOnly(string path)
         {
@@ -51,6 +90,12 @@ namespace ApiKeyModule
             string folder = Path.GetDirectoryName(path);
             return IsUnix && Directory.Exists(folder) && access(folder, WriteOk) != 0;
         }
+
+        // EEXIST, the same on Linux and macOS.
+        private const int AlreadyExists = 17;
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int mkdir(string path, uint mode);
 
         [DllImport("libc", SetLastError = true)]
         private static extern int access(string path, int mode);

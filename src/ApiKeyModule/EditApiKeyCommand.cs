@@ -69,7 +69,27 @@ namespace ApiKeyModule.Commands
                     ". Edit-ApiKey -Template writes a document to start from."));
             }
             string command = Editor.Command();
-            string path = Path.Combine(Path.GetTempPath(), $"apikey-{Guid.NewGuid():N}.yaml");
+            string folder;
+            try
+            {
+                folder = EditorFolder.Prepare();
+            }
+            catch (ApiKeyException e)
+            {
+                ThrowTerminatingError(e);
+                return;
+            }
+            EditorFolder.RemoveLeftovers(folder);
+            string path = EditorFolder.NewDocumentPath(folder);
+            using (new DeleteOnExit(path))
+            {
+                EditDocument(target, template, command, path);
+            }
+        }
+
+        private void EditDocument(KeyInStore target, string template, string command, string path)
+        {
+            ApiKey existing = target?.Key;
             try
             {
                 UnixPermissions.CreatePrivateFile(path);

@@ -24,19 +24,19 @@ BeforeAll {
     }
 
     # Starts a tmux server of its own ($socket) with one 120x40 window that runs $Command (PowerShell text) in a
-    # child pwsh with the module, EDITOR=vi and VISUAL unset; the window prints EDIT-FINISHED when pwsh has ended.
-    # Returns the path of the child's JSON result (see New-ChildScript).
+    # child pwsh with the module, EDITOR=vi, VISUAL unset, and TMPDIR and XDG_RUNTIME_DIR of its own; the window
+    # prints EDIT-FINISHED when pwsh has ended. Returns the path of the child's JSON result (see New-ChildScript).
     function Start-TerminalEdit([string] $Command) {
         $id = [guid]::NewGuid().ToString('N')
         $resultPath = Join-Path $TestDrive "result-$id.json"
-        $tempFolder = Join-Path $TestDrive "tmp-$id"
-        New-Item -ItemType Directory -Path $tempFolder | Out-Null
+        $folders = New-ChildFolders
         $config = Join-Path $TestDrive "tmux-$id.conf"
         # No user configuration; the window stays after pwsh has ended, so that its screen can be read.
         Set-Content -LiteralPath $config -Value "set -g default-shell /bin/sh`nset -g remain-on-exit on`nset -g history-limit 5000"
         $shell = 'unset VISUAL; export EDITOR=vi; ' +
             # vim without the user's vimrc or viminfo (VIMINIT replaces ~/.vimrc).
-            "export VIMINIT=$(ConvertTo-ShLiteral 'set nocompatible viminfo='); export TMPDIR=$(ConvertTo-ShLiteral $tempFolder); " +
+            "export VIMINIT=$(ConvertTo-ShLiteral 'set nocompatible viminfo='); export TMPDIR=$(ConvertTo-ShLiteral $folders.Temp); " +
+            "export XDG_RUNTIME_DIR=$(ConvertTo-ShLiteral $folders.Runtime); " +
             (Get-ChildPwshCommandLine -Script (New-ChildScript -Command $Command -ResultPath $resultPath) -NoExec) + '; echo EDIT-FINISHED'
         Invoke-Tmux -f $config new-session -d -s edit -x 120 -y 40 $shell | Out-Null
         $resultPath

@@ -425,15 +425,16 @@ Describe 'Edit-ApiKey' {
             Test-ApiKey -StorePath $store $issued.Key -Method GET -Resource /pool/tank | Should -BeTrue
         }
 
-        It 'opens the -Template document of a new key, in a private file (0600) in the temp folder, removed afterwards' {
+        It 'opens the -Template document of a new key, in a private file (0600) in the private folder (not the temp folder), removed afterwards' {
             $plan = New-EditorPlan @{ '1.sed' = $FillSed }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan
             Get-OpenedDocument $plan 1 | Should -BeExactly (Edit-ApiKey -StorePath (New-TestStorePath) -Template)
             (Get-Content (Join-Path $plan 'opened-1.mode') -Raw).Trim() | Should -Be '600'
             $path = Get-Content (Join-Path $plan 'path-1') -Raw
-            Split-Path $path -Parent | Should -Be $run.TempFolder
+            Split-Path $path -Parent | Should -Be $run.DocumentFolder
             Split-Path $path -Leaf | Should -BeLike '*.yaml'
             Test-Path $path | Should -BeFalse
+            @(Get-ChildItem -Force $run.DocumentFolder).Count | Should -Be 0
             @(Get-ChildItem -Force $run.TempFolder).Count | Should -Be 0
         }
 
@@ -584,20 +585,20 @@ Describe 'Edit-ApiKey' {
             $plan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: quoted/' }
             $spaced = Join-Path $TestDrive "plan with spaces $([guid]::NewGuid().ToString('N'))"
             Move-Item $plan $spaced
-            $temp = Join-Path $TestDrive "temp with spaces $([guid]::NewGuid().ToString('N'))"
-            New-Item -ItemType Directory -Path $temp | Out-Null
+            $runtime = Join-Path $TestDrive "runtime with spaces $([guid]::NewGuid().ToString('N'))"
+            New-Item -ItemType Directory -Path $runtime | Out-Null
             $editor = "sh $Mark$(Join-Path $PSScriptRoot 'editors/scripted-editor.sh')$Mark $Mark$spaced$Mark"
-            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = $editor; TMPDIR = $temp }
+            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = $editor; XDG_RUNTIME_DIR = $runtime }
             $run.Result.ErrorId | Should -BeNullOrEmpty -Because "$($run.Result.Error)"
             $run.Result.Output[0].Name | Should -BeExactly 'quoted'
-            Split-Path (Get-Content (Join-Path $spaced 'path-1') -Raw) -Parent | Should -Be $temp
+            Split-Path (Get-Content (Join-Path $spaced 'path-1') -Raw) -Parent | Should -Be (Join-Path $runtime 'ApiKeyModule')
         }
 
         It 'fails with EditorFailed when the editor cannot be started, and changes nothing' {
             $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = "/nonexistent/editor-$([guid]::NewGuid().ToString('N')) --wait" }
             $run.Result.ErrorId | Should -BeLike 'EditorFailed,*'
             @(Get-ApiKey -StorePath $store).Count | Should -Be 0
-            @(Get-ChildItem -Force $run.TempFolder).Count | Should -Be 0
+            @(Get-ChildItem -Force $run.DocumentFolder).Count | Should -Be 0
         }
     }
 
@@ -720,7 +721,7 @@ Describe 'Edit-ApiKey' {
             ($run.Result.Warnings -join "`n") | Should -Match 'FETCH'
             ($run.Result.Warnings -join "`n") | Should -Match 'Cancel'
             Get-KeySnapshot $store | Should -BeExactly $before
-            @(Get-ChildItem -Force $run.TempFolder).Count | Should -Be 0
+            @(Get-ChildItem -Force $run.DocumentFolder).Count | Should -Be 0
         }
 
         It 'shows only the latest error when the document is broken again' {

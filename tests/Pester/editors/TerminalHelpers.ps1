@@ -88,10 +88,20 @@ function Get-OpenedDocument([string] $Plan, [int] $Opening = 1) {
     [IO.File]::ReadAllText($path)
 }
 
-# The child's environment: this one without VISUAL and EDITOR, TMPDIR set to $TempFolder, then $Environment
-# ($null removes a variable).
-function Set-ChildEnvironment([System.Diagnostics.ProcessStartInfo] $Info, [hashtable] $Environment, [string] $TempFolder) {
-    $Info.Environment['TMPDIR'] = $TempFolder
+# Two new folders for a child, under $TestDrive: Temp (its TMPDIR) and Runtime (its XDG_RUNTIME_DIR, so that
+# Edit-ApiKey keeps its documents in Runtime/ApiKeyModule, the DocumentFolder).
+function New-ChildFolders {
+    $id = [guid]::NewGuid().ToString('N')
+    $folders = [pscustomobject]@{ Temp = (Join-Path $TestDrive "tmp-$id"); Runtime = (Join-Path $TestDrive "run-$id") }
+    New-Item -ItemType Directory -Path $folders.Temp, $folders.Runtime | Out-Null
+    $folders | Add-Member -PassThru DocumentFolder (Join-Path $folders.Runtime 'ApiKeyModule')
+}
+
+# The child's environment: this one without VISUAL and EDITOR, TMPDIR and XDG_RUNTIME_DIR set to the folders of
+# New-ChildFolders, then $Environment ($null removes a variable).
+function Set-ChildEnvironment([System.Diagnostics.ProcessStartInfo] $Info, [hashtable] $Environment, [object] $Folders) {
+    $Info.Environment['TMPDIR'] = $Folders.Temp
+    $Info.Environment['XDG_RUNTIME_DIR'] = $Folders.Runtime
     $Info.Environment.Remove('VISUAL') | Out-Null
     $Info.Environment.Remove('EDITOR') | Out-Null
     foreach ($name in $Environment.Keys) {
@@ -104,7 +114,8 @@ function Set-ChildEnvironment([System.Diagnostics.ProcessStartInfo] $Info, [hash
 Runs $Command (PowerShell text, e.g. "Edit-ApiKey -StorePath '...'") in a child pwsh under `script`, so that its
 input is a pseudo-terminal, and returns: ExitCode, Transcript (what the terminal showed, escapes removed), Result
 (the child's JSON: Finished, Output, Warnings, ErrorId, Category, Error; $null if it wrote none), TempFolder (the child's
-TMPDIR, where Edit-ApiKey puts the document) and AnswersSent.
+TMPDIR), DocumentFolder (where Edit-ApiKey puts the document: ApiKeyModule in the child's XDG_RUNTIME_DIR) and
+AnswersSent.
 
 $Environment: variables for the child ($null removes one); VISUAL and EDITOR are removed unless given.
 $Answers: typed into the terminal in order, each once the regular expression After matches what the terminal showed
@@ -122,8 +133,7 @@ function Invoke-InTerminal {
     )
     $id = [guid]::NewGuid().ToString('N')
     $resultPath = Join-Path $TestDrive "result-$id.json"
-    $tempFolder = Join-Path $TestDrive "tmp-$id"
-    New-Item -ItemType Directory -Path $tempFolder | Out-Null
+    $folders = New-ChildFolders
     $commandLine = Get-ChildPwshCommandLine -Script (New-ChildScript -Command $Command -ResultPath $resultPath) -PwshArguments $PwshArguments
 
     $info = [System.Diagnostics.ProcessStartInfo]::new('script')
@@ -134,7 +144,7 @@ function Invoke-InTerminal {
     $info.RedirectStandardError = $true
     $info.Environment['SHELL'] = '/bin/sh'
     $info.Environment['TERM'] = 'xterm'
-    Set-ChildEnvironment $info $Environment $tempFolder
+    Set-ChildEnvironment $info $Environment $folders
 
     $process = [System.Diagnostics.Process]::Start($info)
     $stderrTask = $process.StandardError.ReadToEndAsync()
@@ -192,11 +202,12 @@ function Invoke-InTerminal {
     $stderr = $stderrTask.GetAwaiter().GetResult()
     $result = if (Test-Path $resultPath) { Get-Content $resultPath -Raw | ConvertFrom-Json } else { $null }
     [pscustomobject]@{
-        ExitCode    = $process.ExitCode
-        Transcript  = (Remove-TerminalEscapes $transcript.ToString()) + $stderr
-        Result      = $result
-        TempFolder  = $tempFolder
-        AnswersSent = $next
+        ExitCode       = $process.ExitCode
+        Transcript     = (Remove-TerminalEscapes $transcript.ToString()) + $stderr
+        Result         = $result
+        TempFolder     = $folders.Temp
+        DocumentFolder = $folders.DocumentFolder
+        AnswersSent    = $next
     }
 }
 
@@ -220,7 +231,8 @@ function Invoke-EditInTerminal {
 <#
 Runs $Command in a child pwsh WITHOUT a terminal: its input is a pipe that stays open (-Stdin Pipe: an editor or a
 prompt would wait for it for ever) or /dev/null (-Stdin DevNull). Returns Exited (false when it had not finished
-within $TimeoutSeconds; it is then killed), ExitCode, Result (as for Invoke-InTerminal), Output and TempFolder.
+within $TimeoutSeconds; it is then killed), ExitCode, Result (as for Invoke-InTerminal), Output, TempFolder and
+DocumentFolder.
 #>
 function Invoke-WithoutTerminal {
     param(
@@ -232,8 +244,7 @@ function Invoke-WithoutTerminal {
     )
     $id = [guid]::NewGuid().ToString('N')
     $resultPath = Join-Path $TestDrive "result-$id.json"
-    $tempFolder = Join-Path $TestDrive "tmp-$id"
-    New-Item -ItemType Directory -Path $tempFolder | Out-Null
+    $folders = New-ChildFolders
     $childScript = New-ChildScript -Command $Command -ResultPath $resultPath
     if ($Stdin -eq 'Pipe') {
         $pwsh = Get-PwshCommand
@@ -252,7 +263,7 @@ function Invoke-WithoutTerminal {
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
-    Set-ChildEnvironment $info $Environment $tempFolder
+    Set-ChildEnvironment $info $Environment $folders
     $process = [System.Diagnostics.Process]::Start($info)
     $stdoutTask = $process.StandardOutput.ReadToEndAsync()
     $stderrTask = $process.StandardError.ReadToEndAsync()
@@ -265,10 +276,11 @@ function Invoke-WithoutTerminal {
         if ($Stdin -eq 'Pipe') { $process.StandardInput.Close() }
     }
     [pscustomobject]@{
-        Exited     = $exited
-        ExitCode   = $process.ExitCode
-        Result     = if (Test-Path $resultPath) { Get-Content $resultPath -Raw | ConvertFrom-Json } else { $null }
-        Output     = $stdoutTask.GetAwaiter().GetResult() + $stderrTask.GetAwaiter().GetResult()
-        TempFolder = $tempFolder
+        Exited         = $exited
+        ExitCode       = $process.ExitCode
+        Result         = if (Test-Path $resultPath) { Get-Content $resultPath -Raw | ConvertFrom-Json } else { $null }
+        Output         = $stdoutTask.GetAwaiter().GetResult() + $stderrTask.GetAwaiter().GetResult()
+        TempFolder     = $folders.Temp
+        DocumentFolder = $folders.DocumentFolder
     }
 }
