@@ -104,7 +104,10 @@ namespace ApiKeyModule
         /// <summary>Readies the store for a long-lived verifier, which looks keys up at random.</summary>
         internal void PrepareForVerification() => backend.PrepareForVerification();
 
-        /// <summary>Called by every change to keys made through this store: its own commits leave data_version as it was.</summary>
+        /// <summary>For tests of a kind of store.</summary>
+        internal IStoreBackend Backend => backend;
+
+        /// <summary>Called by every change to keys made through this store: its own commits may leave the change version as it was.</summary>
         private void ForgetVerifiedKeys() => verifiedKeys.Clear();
 
         private static AllowlistEntry FindAllowing(IReadOnlyList<AllowlistEntry> allowlist, string method, string resource)

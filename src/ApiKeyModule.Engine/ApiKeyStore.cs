@@ -30,6 +30,15 @@ namespace ApiKeyModule
             return new ApiKeyStore(SqliteBackend.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
         }
 
+        /// <summary>
+        /// Opens the store in a PostgreSQL database, creating its schema (<paramref name="schema"/>, by default
+        /// "apikeymodule") on first use. The connection string is Npgsql's (Host=…;Port=…;Database=…;Username=…); the
+        /// password may come from it, PGPASSWORD or the pgpass file. <see cref="Path"/> is then the connection string
+        /// without its password.
+        /// </summary>
+        public static ApiKeyStore OpenPostgres(string connectionString, TimeSpan? busyTimeout = null, string schema = null) =>
+            new ApiKeyStore(PostgresBackend.Open(connectionString, busyTimeout ?? StoreConnection.DefaultBusyTimeout, schema ?? PostgresSchema.DefaultName));
+
         /// <summary>Like <see cref="Open"/>, but null when there is nothing at the path yet (nothing is created).</summary>
         public static ApiKeyStore OpenIfExists(string path = null, TimeSpan? busyTimeout = null)
         {

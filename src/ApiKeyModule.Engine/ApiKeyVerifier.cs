@@ -22,9 +22,17 @@ namespace ApiKeyModule
         }
 
         /// <summary>Opens the store at <paramref name="storePath"/>, or the default one.</summary>
-        public static ApiKeyVerifier Open(string storePath = null)
+        public static ApiKeyVerifier Open(string storePath = null) => Over(ApiKeyStore.Open(storePath));
+
+        /// <summary>
+        /// Opens the store in a PostgreSQL database (see <see cref="ApiKeyStore.OpenPostgres"/>). A revocation, reset or
+        /// deletion made anywhere is refused within a second (typically within milliseconds): the verifier listens for
+        /// changes on a connection of its own.
+        /// </summary>
+        public static ApiKeyVerifier OpenPostgres(string connectionString, string schema = null) => Over(ApiKeyStore.OpenPostgres(connectionString, schema: schema));
+
+        private static ApiKeyVerifier Over(ApiKeyStore store)
         {
-            ApiKeyStore store = ApiKeyStore.Open(storePath);
             try
             {
                 store.PrepareForVerification();

@@ -52,7 +52,7 @@ namespace ApiKeyModule
             }
             catch (SqliteException e)
             {
-                throw StoreErrors.From(e, Location);
+                throw SqliteErrors.From(e, Location);
             }
             finally
             {
@@ -192,7 +192,7 @@ namespace ApiKeyModule
             }
             catch (SqliteException e)
             {
-                throw StoreErrors.From(e, Location);
+                throw SqliteErrors.From(e, Location);
             }
             finally
             {
@@ -212,7 +212,7 @@ namespace ApiKeyModule
             }
             catch (SqliteException e)
             {
-                throw StoreErrors.From(e, Location);
+                throw SqliteErrors.From(e, Location);
             }
             finally
             {
@@ -323,7 +323,7 @@ namespace ApiKeyModule
                     }
                     catch (SqliteException e)
                     {
-                        throw StoreErrors.From(e, Location);
+                        throw SqliteErrors.From(e, Location);
                     }
                     yield return items.Current;
                 }

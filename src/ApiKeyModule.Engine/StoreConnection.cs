@@ -40,7 +40,7 @@ namespace ApiKeyModule
             catch (SqliteException e)
             {
                 connection.Dispose();
-                throw StoreErrors.From(e, path);
+                throw SqliteErrors.From(e, path);
             }
             catch
             {

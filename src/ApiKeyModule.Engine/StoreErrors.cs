@@ -1,59 +1,51 @@
 using System;
-using Microsoft.Data.Sqlite;
 
 namespace ApiKeyModule
 {
-    /// <summary>Turns SQLite failures into errors that say what to do.</summary>
+    /// <summary>
+    /// Store errors shared by every kind of store: the ErrorId and category say what failed, the message what to do.
+    /// The defaults speak of a store file; a PostgreSQL store gives its own advice (<see cref="PostgresErrors"/>).
+    /// </summary>
     internal static class StoreErrors
     {
-        private const int SqliteBusy = 5;
-        private const int SqliteLocked = 6;
-        private const int SqliteReadOnly = 8;
-        private const int SqliteIoError = 10;
-        private const int SqliteCorrupt = 11;
-        private const int SqliteFull = 13;
-        private const int SqliteCantOpen = 14;
-        private const int SqliteNotADatabase = 26;
+        private const string FileReadOnlyAdvice = "Give your user write access to the file and its folder, or use another -StorePath.";
+        private const string FileNotAStoreAdvice = "Point -StorePath at an ApiKeyModule store, or at a path where a new one can be created.";
 
-        public static ApiKeyException From(SqliteException e, string path)
-        {
-            switch (e.SqliteErrorCode)
-            {
-                case SqliteBusy:
-                case SqliteLocked:
-                    return new ApiKeyException("StoreBusy", ApiKeyErrorCategory.ResourceBusy,
-                        $"The store '{path}' stayed locked by another process for longer than the busy timeout. Try again when the other process has finished.", path, e);
-                case SqliteReadOnly:
-                    return ReadOnly(path, e);
-                case SqliteCorrupt:
-                case SqliteNotADatabase:
-                    return NotAStore(path, "it is not a SQLite database or it is damaged", e);
-                case SqliteFull:
-                    return new ApiKeyException("StoreFull", ApiKeyErrorCategory.WriteError,
-                        $"The disk holding the store '{path}' is full. Free some space and try again.", path, e);
-                case SqliteCantOpen:
-                case SqliteIoError:
-                    return UnixPermissions.IsFolderReadOnly(path) ? ReadOnly(path, e) : Unavailable(path, e.Message, e);
-                default:
-                    return new ApiKeyException("StoreError", ApiKeyErrorCategory.WriteError,
-                        $"The store '{path}' reported an error: {e.Message}", path, e);
-            }
-        }
+        public static ApiKeyException Busy(string location, string explanation, Exception inner) =>
+            new ApiKeyException("StoreBusy", ApiKeyErrorCategory.ResourceBusy, $"The store '{location}' {explanation}", location, inner);
+
+        public static ApiKeyException Full(string location, string explanation, Exception inner) =>
+            new ApiKeyException("StoreFull", ApiKeyErrorCategory.WriteError, explanation, location, inner);
+
+        public static ApiKeyException Error(string location, string reason, Exception inner) =>
+            new ApiKeyException("StoreError", ApiKeyErrorCategory.WriteError, $"The store '{location}' reported an error: {reason}", location, inner);
 
         public static ApiKeyException ReadOnly(string path, Exception inner) =>
+            ReadOnly(path, "cannot be written (read-only file or folder)", FileReadOnlyAdvice, inner);
+
+        public static ApiKeyException ReadOnly(string location, string reason, string advice, Exception inner) =>
             new ApiKeyException("StoreReadOnly", ApiKeyErrorCategory.PermissionDenied,
-                $"The store '{path}' cannot be written (read-only file or folder). Give your user write access to the file and its folder, or use another -StorePath.", path, inner);
+                $"The store '{location}' {reason}. {advice}", location, inner);
 
         public static ApiKeyException Unavailable(string path, string reason, Exception inner = null) =>
+            Unavailable(path, reason, $"Check the path given by -StorePath or ${StoreLocation.EnvironmentVariable}.", inner);
+
+        public static ApiKeyException Unavailable(string location, string reason, string advice, Exception inner) =>
             new ApiKeyException("StoreUnavailable", ApiKeyErrorCategory.OpenError,
-                $"The store '{path}' cannot be opened: {reason.TrimEnd('.', ' ')}. Check the path given by -StorePath or ${StoreLocation.EnvironmentVariable}.", path, inner);
+                $"The store '{location}' cannot be opened: {reason.TrimEnd('.', ' ')}. {advice}", location, inner);
 
         public static ApiKeyException NotAStore(string path, string reason, Exception inner = null) =>
-            new ApiKeyException("StoreNotRecognized", ApiKeyErrorCategory.InvalidData,
-                $"The file '{path}' is not an ApiKeyModule store: {reason}. It was left untouched. Point -StorePath at an ApiKeyModule store, or at a path where a new one can be created.", path, inner);
+            NotAStore($"The file '{path}'", path, reason, FileNotAStoreAdvice, inner);
 
-        public static ApiKeyException TooNew(string path, int version) =>
+        /// <param name="subject">What was looked at, as the sentence starts: "The file '…'", "The schema '…' of '…'".</param>
+        public static ApiKeyException NotAStore(string subject, string location, string reason, string advice, Exception inner) =>
+            new ApiKeyException("StoreNotRecognized", ApiKeyErrorCategory.InvalidData,
+                $"{subject} is not an ApiKeyModule store: {reason}. It was left untouched. {advice}", location, inner);
+
+        public static ApiKeyException TooNew(string path, int version) => TooNew(path, version, StoreSchema.CurrentVersion);
+
+        public static ApiKeyException TooNew(string location, int version, int understood) =>
             new ApiKeyException("StoreSchemaTooNew", ApiKeyErrorCategory.InvalidData,
-                $"The store '{path}' has schema version {version}, newer than this module understands ({StoreSchema.CurrentVersion}). It was left untouched. Update ApiKeyModule to use this store.", path);
+                $"The store '{location}' has schema version {version}, newer than this module understands ({understood}). It was left untouched. Update ApiKeyModule to use this store.", location);
     }
 }

@@ -75,7 +75,7 @@ namespace ApiKeyModule.Tests
             }
         }
 
-        [Fact]
+        [SqliteOnlyFact("a store file of SQLite's first schema version")]
         public void A_first_version_store_is_migrated_with_its_keys_intact()
         {
             using (var temp = new TempStore())

@@ -11,7 +11,7 @@ namespace ApiKeyModule.Tests
         private static readonly AllowlistEntry[] Info = { AllowlistEntry.Create("CALL", "system.info") };
 
         [Fact]
-        public void A_new_store_has_an_identity_that_it_keeps_when_reopened_and_moved()
+        public void A_new_store_has_an_identity_that_it_keeps_when_reopened()
         {
             using (var temp = new TempStore())
             {
@@ -24,6 +24,19 @@ namespace ApiKeyModule.Tests
                 using (ApiKeyStore store = temp.Open())
                 {
                     Assert.Equal(id, store.Id);
+                }
+            }
+        }
+
+        [SqliteOnlyFact("moves the store file")]
+        public void A_store_file_keeps_its_identity_when_moved()
+        {
+            using (var temp = new TempStore())
+            {
+                Guid id;
+                using (ApiKeyStore store = temp.Open())
+                {
+                    id = store.Id;
                 }
                 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 string moved = Path.Combine(temp.Folder, "moved.db");
@@ -48,7 +61,7 @@ namespace ApiKeyModule.Tests
             }
         }
 
-        [Fact]
+        [SqliteOnlyFact("a store file of SQLite's second schema version")]
         public void A_store_of_the_second_schema_version_gets_an_identity_on_upgrade()
         {
             using (var temp = new TempStore())
@@ -126,15 +139,27 @@ namespace ApiKeyModule.Tests
                 {
                     store.Create("first", Info);
                 }
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                File.Copy(temp.Path_, backup);
+                if (!TempStore.IsPostgres)
+                {
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    File.Copy(temp.Path_, backup);
+                }
                 IssuedApiKey stale;
                 using (ApiKeyStore store = temp.Open())
                 {
                     stale = store.Create("made-after-the-backup", Info);
                 }
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                File.Copy(backup, temp.Path_, overwrite: true);
+                if (TempStore.IsPostgres)
+                {
+                    // The schema as a restore of a dump taken before the second key would leave it: the key gone, its id free again.
+                    temp.Sql("DELETE FROM api_keys WHERE id = @id", ("id", stale.Id));
+                    temp.Sql($"ALTER TABLE api_keys ALTER COLUMN id RESTART WITH {stale.Id}");
+                }
+                else
+                {
+                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    File.Copy(backup, temp.Path_, overwrite: true);
+                }
                 System.Threading.Thread.Sleep(5);
                 using (ApiKeyStore store = temp.Open())
                 {

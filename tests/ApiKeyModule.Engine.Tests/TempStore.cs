@@ -1,33 +1,85 @@
 using System;
 using System.IO;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ApiKeyModule.Tests
 {
-    /// <summary>A store file in a folder of its own, deleted afterwards.</summary>
+    /// <summary>
+    /// A fresh empty store for one test, removed afterwards: a file in a folder of its own, or, when
+    /// APIKEYMODULE_TEST_POSTGRES holds a connection string, a schema of its own on that server.
+    /// </summary>
     internal sealed class TempStore : IDisposable
     {
+        public const string PostgresVariable = "APIKEYMODULE_TEST_POSTGRES";
+
+        /// <summary>The server the tests run against, or null for SQLite.</summary>
+        public static readonly string Server = Environment.GetEnvironmentVariable(PostgresVariable) is string value && !string.IsNullOrWhiteSpace(value) ? value : null;
+
         public TempStore()
         {
-            Folder = Path.Combine(Path.GetTempPath(), "apikeymodule-xunit-" + Guid.NewGuid().ToString("N"));
+            Folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "apikeymodule-xunit-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Folder);
-            Path_ = System.IO.Path.Combine(Folder, "sub", "apikeys.db");
+            if (IsPostgres)
+            {
+                Schema = "t_" + Guid.NewGuid().ToString("N");
+                // The schema in the connection string too: each store's location differs, as two files' paths do.
+                ConnectionString = new NpgsqlConnectionStringBuilder(Server) { SearchPath = Schema }.ConnectionString;
+                Path_ = PostgresConnectionString.Describe(ConnectionString);
+            }
+            else
+            {
+                Path_ = System.IO.Path.Combine(Folder, "sub", "apikeys.db");
+            }
         }
 
+        public static bool IsPostgres => Server != null;
+
         public string Folder { get; }
+
+        /// <summary>The store's location as it reports it: the file's path, or the connection string without its password.</summary>
         public string Path_ { get; }
 
-        public ApiKeyStore Open() => ApiKeyStore.Open(Path_);
+        /// <summary>PostgreSQL only: the schema that holds the store, and the connection string to it.</summary>
+        public string Schema { get; }
+        public string ConnectionString { get; }
 
-        /// <summary>Runs SQL on the file directly, as another tool would.</summary>
-        public object Sql(string sql)
+        public ApiKeyStore Open(TimeSpan? busyTimeout = null) =>
+            IsPostgres ? ApiKeyStore.OpenPostgres(ConnectionString, busyTimeout, Schema) : ApiKeyStore.Open(Path_, busyTimeout);
+
+        public ApiKeyVerifier OpenVerifier() => IsPostgres ? ApiKeyVerifier.OpenPostgres(ConnectionString, Schema) : ApiKeyVerifier.Open(Path_);
+
+        /// <summary>
+        /// Runs SQL on the store directly, as another tool would: on the file, or in the store's schema. Parameters are
+        /// named @name in the SQL, which both understand.
+        /// </summary>
+        public object Sql(string sql, params (string Name, object Value)[] parameters)
         {
+            if (IsPostgres)
+            {
+                using (var connection = new NpgsqlConnection(ConnectionString))
+                {
+                    connection.Open();
+                    using (var command = new NpgsqlCommand(sql, connection))
+                    {
+                        foreach ((string name, object value) in parameters)
+                        {
+                            command.Parameters.AddWithValue(name, value);
+                        }
+                        return command.ExecuteScalar();
+                    }
+                }
+            }
             using (var connection = new SqliteConnection("Data Source=" + Path_ + ";Pooling=False"))
             {
                 connection.Open();
                 using (SqliteCommand command = connection.CreateCommand())
                 {
                     command.CommandText = sql;
+                    foreach ((string name, object value) in parameters)
+                    {
+                        command.Parameters.AddWithValue("@" + name, value);
+                    }
                     return command.ExecuteScalar();
                 }
             }
@@ -35,7 +87,16 @@ namespace ApiKeyModule.Tests
 
         public void Dispose()
         {
-            SqliteConnection.ClearAllPools();
+            if (IsPostgres)
+            {
+                // Each test's schema has its own connection strings, hence its own pools: close their idle connections.
+                NpgsqlConnection.ClearAllPools();
+                Sql("DROP SCHEMA IF EXISTS " + PostgresSchema.Quote(Schema) + " CASCADE");
+            }
+            else
+            {
+                SqliteConnection.ClearAllPools();
+            }
             try { Directory.Delete(Folder, true); } catch (IOException) { }
         }
     }

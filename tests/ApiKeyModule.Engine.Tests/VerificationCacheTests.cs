@@ -5,7 +5,8 @@ namespace ApiKeyModule.Tests
 {
     /// <summary>
     /// A store keeps the keys it has verified in memory: every change, made by it, by another store (connection) or by
-    /// another tool on the file, must show in the very next verification.
+    /// another tool on the file, must show in the very next verification. On PostgreSQL, a change made by another client
+    /// of the server (another host) must show within a second.
     /// </summary>
     public class VerificationCacheTests
     {
@@ -20,7 +21,7 @@ namespace ApiKeyModule.Tests
         [InlineData(Writer.OtherTool)]
         public void A_revocation_shows_at_once(Writer writer)
         {
-            Check(writer, (store, key) => store.Revoke(key.Id, "leaked"), "UPDATE api_keys SET revoked = 1",
+            Check(writer, (store, key) => store.Revoke(key.Id, "leaked"), "UPDATE api_keys SET revoked = TRUE",
                 (verifier, key, _) => Assert.Equal(VerificationCode.Revoked, verifier.Verify(key.Key).Code));
         }
 
@@ -80,7 +81,7 @@ namespace ApiKeyModule.Tests
             {
                 IssuedApiKey key = store.Create("svc", SystemAll);
                 IssuedApiKey bystander = store.Create("bystander", SystemAll);
-                using (ApiKeyVerifier verifier = ApiKeyVerifier.Open(temp.Path_))
+                using (ApiKeyVerifier verifier = temp.OpenVerifier())
                 {
                     Assert.True(verifier.Verify(key.Key).Valid);
                     Assert.True(verifier.Verify(bystander.Key).Valid);
@@ -122,7 +123,16 @@ namespace ApiKeyModule.Tests
                         temp.Sql(sql + " WHERE id = " + key.Id);
                         break;
                 }
-                expect(store, key, changed);
+                if (TempStore.IsPostgres && writer == Writer.OtherTool)
+                {
+                    // Another client of the server, as another host would be: the change reaches the verifier through the
+                    // server's announcement, within the bound of a second.
+                    Within.OneSecond(() => expect(store, key, changed));
+                }
+                else
+                {
+                    expect(store, key, changed);
+                }
             }
         }
     }

@@ -154,7 +154,7 @@ namespace ApiKeyModule.Tests
                 {
                     key = store.Create("svc", SystemAll).Key;
                 }
-                using (ApiKeyVerifier verifier = ApiKeyVerifier.Open(temp.Path_))
+                using (ApiKeyVerifier verifier = temp.OpenVerifier())
                 {
                     var results = Enumerable.Range(0, 200).AsParallel().Select(i => verifier.Verify(key, "CALL", "system.info").Code).ToList();
                     Assert.All(results, code => Assert.Equal(VerificationCode.Valid, code));

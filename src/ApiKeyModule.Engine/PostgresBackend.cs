@@ -1,0 +1,555 @@
+using System;
+using System.Collections.Generic;
+using System.Data;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ApiKeyModule
+{
+    /// <summary>
+    /// The store in a schema of a PostgreSQL database (see <see cref="PostgresConnection"/> for how it is readied). One
+    /// connection per store; a verifying store also keeps a listening one (<see cref="PostgresChangeListener"/>).
+    /// Statements use positional parameters and are prepared automatically once they repeat.
+    /// </summary>
+    internal sealed class PostgresBackend : IStoreBackend
+    {
+        private const int MaxAttempts = 4;
+        private const int AuditPageSize = 1000;
+        private static readonly Regex Placeholder = new Regex(@"\$(\d+)", RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        private readonly NpgsqlConnection connection;
+        private readonly string connectionString;
+        private readonly string schema;
+        private readonly string[] secrets;
+        private readonly PostgresLocalChanges localChanges;
+        private readonly List<AuditRecord> pendingAudit = new List<AuditRecord>();
+        private readonly string keyColumns;
+        private readonly string insertSql;
+        private readonly string appendSql;
+        private readonly string touchSql;
+        private readonly string verifySql;
+        private NpgsqlCommand verify;
+        private PostgresChangeListener listener;
+        private bool inTransaction;
+        private bool beginPending;
+        private bool keysChanged;
+
+        private PostgresBackend(NpgsqlConnection connection, string connectionString, string schema, string location, string[] secrets, Guid storeId)
+        {
+            this.connection = connection;
+            this.connectionString = connectionString;
+            this.schema = schema;
+            this.secrets = secrets;
+            Location = location;
+            StoreId = storeId;
+            localChanges = PostgresLocalChanges.For(storeId);
+            string s = PostgresSchema.Quote(schema);
+            keyColumns = $"SELECT id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at FROM {s}.api_keys ";
+            insertSql = $"INSERT INTO {s}.api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at) " +
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+            appendSql = $"INSERT INTO {s}.audit_log (at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            touchSql = $"UPDATE {s}.api_keys AS k SET last_used_at = u.at FROM unnest($1::integer[], $2::bigint[]) AS u(id, at) " +
+                       "WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
+            verifySql = $"SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM {s}.api_keys " +
+                        $"WHERE id = $1 AND hash_algorithm = '{KeySecret.HashAlgorithm}'";
+        }
+
+        /// <summary>Opens (creating or upgrading the schema when needed) the store in <paramref name="schema"/>.</summary>
+        public static PostgresBackend Open(string connectionString, TimeSpan busyTimeout, string schema = PostgresSchema.DefaultName)
+        {
+            string location = PostgresConnectionString.Describe(connectionString);
+            string[] secrets = PostgresConnectionString.Secrets(connectionString);
+            string problem = PostgresSchema.Problem(schema);
+            if (problem != null)
+            {
+                throw StoreErrors.Unavailable(location, problem, "Give another schema name.", null);
+            }
+            NpgsqlConnectionStringBuilder given = PostgresConnectionString.Parse(connectionString, location, secrets);
+            string used;
+            try
+            {
+                used = PostgresConnectionString.ForStore(connectionString, given, busyTimeout);
+            }
+            catch (ArgumentException e)
+            {
+                throw PostgresErrors.From(e, location, schema, secrets);
+            }
+            var connection = new NpgsqlConnection(used);
+            try
+            {
+                connection.Open();
+                Guid storeId = PostgresConnection.Prepare(connection, schema, location);
+                return new PostgresBackend(connection, used, schema, location, secrets, storeId);
+            }
+            catch (Exception e) when (PostgresErrors.Maps(e))
+            {
+                connection.Dispose();
+                throw PostgresErrors.From(e, location, schema, secrets);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        public string Location { get; }
+        public Guid StoreId { get; }
+        public bool InTransaction => inTransaction;
+
+        /// <summary>True while a listener vouches for this store's verification cache (see <see cref="PostgresChangeListener"/>).</summary>
+        internal bool IsListening => listener != null && listener.IsListening;
+
+        /// <summary>
+        /// BEGIN goes out with the first statement and the audit rows with COMMIT: a new key costs two round trips, as a
+        /// bare insert and commit would. The transaction is retried on a deadlock or serialization failure, and on a
+        /// connection lost before COMMIT was sent (the server then rolled it back); a connection lost during COMMIT is
+        /// reported, since the change may or may not have been made.
+        /// </summary>
+        public T Write<T>(Func<T> work)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                bool committing = false;
+                try
+                {
+                    EnsureOpen();
+                    inTransaction = true;
+                    beginPending = true;
+                    keysChanged = false;
+                    pendingAudit.Clear();
+                    T result = work();
+                    committing = true;
+                    Commit();
+                    if (keysChanged)
+                    {
+                        localChanges.Add();
+                    }
+                    return result;
+                }
+                catch (NpgsqlException e)
+                {
+                    Rollback();
+                    if (e is PostgresException p && p.SqlState == PostgresErrors.UniqueViolation)
+                    {
+                        throw new NameTakenException(e);
+                    }
+                    bool retry = PostgresErrors.IsRetryable(e) || attempt == 1 && !committing && ConnectionLost;
+                    if (!retry || attempt == MaxAttempts)
+                    {
+                        throw PostgresErrors.From(e, Location, schema, secrets);
+                    }
+                    Thread.Sleep(10 * attempt);
+                }
+                catch
+                {
+                    Rollback();
+                    throw;
+                }
+                finally
+                {
+                    inTransaction = false;
+                    beginPending = false;
+                    pendingAudit.Clear();
+                }
+            }
+        }
+
+        public int InsertKey(StoredKey key, byte[] hash)
+        {
+            using (NpgsqlCommand command = Command(insertSql,
+                Param(key.Name, NpgsqlDbType.Text),
+                Param(key.FoldedName, NpgsqlDbType.Text),
+                Param(key.CreatedAt, NpgsqlDbType.Bigint),
+                Param(key.Allowlist, NpgsqlDbType.Text),
+                Param(hash, NpgsqlDbType.Bytea),
+                Param(KeySecret.HashAlgorithm, NpgsqlDbType.Text),
+                Param(key.ExpiresAt, NpgsqlDbType.Bigint)))
+            using (NpgsqlDataReader reader = command.ExecuteReader())
+            {
+                reader.Read();
+                return reader.GetInt32(0);
+            }
+        }
+
+        public void UpdateKey(StoredKey key, byte[] newHash)
+        {
+            var parameters = new List<NpgsqlParameter>
+            {
+                Param(key.Id, NpgsqlDbType.Integer),
+                Param(key.Name, NpgsqlDbType.Text),
+                Param(key.FoldedName, NpgsqlDbType.Text),
+                Param(key.Allowlist, NpgsqlDbType.Text),
+                Param(key.ExpiresAt, NpgsqlDbType.Bigint),
+                Param(key.Revoked, NpgsqlDbType.Boolean),
+                Param(key.RevokedReason, NpgsqlDbType.Text),
+            };
+            if (newHash != null)
+            {
+                parameters.Add(Param(newHash, NpgsqlDbType.Bytea));
+                parameters.Add(Param(KeySecret.HashAlgorithm, NpgsqlDbType.Text));
+            }
+            string sql = $"UPDATE {PostgresSchema.Quote(schema)}.api_keys SET name = $2, name_folded = $3, allowlist = $4, expires_at = $5, " +
+                         "revoked = $6, revoked_reason = $7" + (newHash != null ? ", key_hash = $8, hash_algorithm = $9" : "") + " WHERE id = $1";
+            keysChanged = true;
+            using (NpgsqlCommand command = Command(sql, parameters.ToArray()))
+            {
+                command.ExecuteNonQuery();
+            }
+        }
+
+        public void DeleteKey(int id)
+        {
+            keysChanged = true;
+            using (NpgsqlCommand command = Command($"DELETE FROM {PostgresSchema.Quote(schema)}.api_keys WHERE id = $1", Param(id, NpgsqlDbType.Integer)))
+            {
+                command.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary>Sent with COMMIT (see <see cref="Write"/>).</summary>
+        public void AppendAudit(AuditRecord record)
+        {
+            if (inTransaction)
+            {
+                pendingAudit.Add(record);
+                return;
+            }
+            Run(() =>
+            {
+                using (NpgsqlCommand command = Command(appendSql, AuditParameters(record)))
+                {
+                    command.ExecuteNonQuery();
+                }
+                return 0;
+            });
+        }
+
+        /// <summary>One statement for the whole batch.</summary>
+        public void WriteLastUses(IEnumerable<KeyValuePair<int, long>> uses)
+        {
+            // In id order: verifiers recording the same keys at once then lock their rows in the same order.
+            KeyValuePair<int, long>[] sorted = uses.OrderBy(use => use.Key).ToArray();
+            if (sorted.Length == 0)
+            {
+                return;
+            }
+            using (NpgsqlCommand command = Command(touchSql,
+                Param(sorted.Select(use => use.Key).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer),
+                Param(sorted.Select(use => use.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint)))
+            {
+                command.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary>
+        /// Read whole before they are handed out (the connection runs one statement at a time). Inside a transaction the
+        /// rows are locked until it ends, so that a change is made to the key as it is now, not as another session left it.
+        /// </summary>
+        public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value)
+        {
+            string lockRows = inTransaction ? " FOR UPDATE" : "";
+            switch (selection)
+            {
+                case KeySelection.Id:
+                    return Run(() => Keys("WHERE id = $1" + lockRows, Param((int)value, NpgsqlDbType.Integer)));
+                case KeySelection.FoldedName:
+                    return Run(() => Keys("WHERE name_folded = $1" + lockRows, Param((string)value, NpgsqlDbType.Text)));
+                case KeySelection.FoldedNamePrefix:
+                    // Under COLLATE "C", U+10FFFF sorts after every character: the range of names with the prefix, through the index.
+                    return Run(() => Keys("WHERE name_folded >= $1 AND name_folded < $2 ORDER BY id" + lockRows,
+                        Param((string)value, NpgsqlDbType.Text), Param((string)value + "\U0010FFFF", NpgsqlDbType.Text)));
+                default:
+                    return Run(() => Keys("ORDER BY id" + lockRows));
+            }
+        }
+
+        /// <summary>Read a page at a time (newest first, continuing below the last row read), so a long log streams.</summary>
+        public IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int> keyIds, long? after, long? before)
+        {
+            long? lastAt = null, lastId = null;
+            while (true)
+            {
+                List<AuditRecord> page = Run(() => AuditPage(keyIds, after, before, lastAt, lastId));
+                foreach (AuditRecord record in page)
+                {
+                    yield return record;
+                }
+                if (page.Count < AuditPageSize)
+                {
+                    yield break;
+                }
+                lastAt = page[page.Count - 1].At;
+                lastId = page[page.Count - 1].Id;
+            }
+        }
+
+        public VerifiedKey ReadForVerification(int id) => Run(() =>
+        {
+            if (verify == null)
+            {
+                verify = new NpgsqlCommand(verifySql, connection);
+                verify.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer });
+            }
+            verify.Parameters[0].Value = id;
+            using (NpgsqlDataReader reader = verify.ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    return null;
+                }
+                return new VerifiedKey(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetBoolean(2),
+                    reader.IsDBNull(3) ? (long?)null : reader.GetInt64(3),
+                    reader.IsDBNull(4) ? (long?)null : reader.GetInt64(4),
+                    reader.GetString(5));
+            }
+        });
+
+        /// <summary>
+        /// No round trip: what the listener has heard (started on first use, so that a store that never hits its cache
+        /// does not pay for it) plus the changes committed through this process.
+        /// </summary>
+        public long ChangeVersion() => Listener().Version + localChanges.Count;
+
+        public void PrepareForVerification() => Listener();
+
+        public void Dispose()
+        {
+            listener?.Dispose();
+            verify?.Dispose();
+            connection.Dispose();
+        }
+
+        private PostgresChangeListener Listener() =>
+            listener ?? (listener = new PostgresChangeListener(PostgresConnectionString.ForListener(connectionString), schema, StoreId));
+
+        private List<StoredKey> Keys(string condition, params NpgsqlParameter[] parameters)
+        {
+            var keys = new List<StoredKey>();
+            using (NpgsqlCommand command = Command(keyColumns + condition, parameters))
+            using (NpgsqlDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    keys.Add(new StoredKey
+                    {
+                        Id = reader.GetInt32(0),
+                        Name = reader.GetString(1),
+                        CreatedAt = reader.GetInt64(2),
+                        Allowlist = reader.GetString(3),
+                        ExpiresAt = reader.IsDBNull(4) ? (long?)null : reader.GetInt64(4),
+                        Revoked = reader.GetBoolean(5),
+                        RevokedReason = reader.IsDBNull(6) ? null : reader.GetString(6),
+                        LastUsedAt = reader.IsDBNull(7) ? (long?)null : reader.GetInt64(7),
+                    });
+                }
+            }
+            return keys;
+        }
+
+        private List<AuditRecord> AuditPage(IReadOnlyCollection<int> keyIds, long? after, long? before, long? lastAt, long? lastId)
+        {
+            var conditions = new List<string>();
+            var parameters = new List<NpgsqlParameter>();
+            void Add(string condition, object value, NpgsqlDbType type)
+            {
+                parameters.Add(Param(value, type));
+                conditions.Add(condition.Replace("@", "$" + parameters.Count));
+            }
+            if (keyIds != null && keyIds.Count > 0)
+            {
+                Add("key_id = ANY(@)", keyIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer);
+            }
+            if (after != null)
+            {
+                Add("at > @", after.Value, NpgsqlDbType.Bigint);
+            }
+            if (before != null)
+            {
+                Add("at < @", before.Value, NpgsqlDbType.Bigint);
+            }
+            if (lastAt != null)
+            {
+                parameters.Add(Param(lastAt.Value, NpgsqlDbType.Bigint));
+                parameters.Add(Param(lastId.Value, NpgsqlDbType.Bigint));
+                conditions.Add($"(at, id) < (${parameters.Count - 1}, ${parameters.Count})");
+            }
+            string sql = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM " +
+                         PostgresSchema.Quote(schema) + ".audit_log" +
+                         (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +
+                         " ORDER BY at DESC, id DESC LIMIT " + AuditPageSize;
+            var page = new List<AuditRecord>();
+            using (NpgsqlCommand command = Command(sql, parameters.ToArray()))
+            using (NpgsqlDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    page.Add(new AuditRecord
+                    {
+                        Id = reader.GetInt64(0),
+                        At = reader.GetInt64(1),
+                        Action = reader.GetString(2),
+                        KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
+                        KeyName = Text(reader, 4),
+                        OldValue = Text(reader, 5),
+                        NewValue = Text(reader, 6),
+                        Details = Text(reader, 7),
+                        User = reader.GetString(8),
+                        Host = reader.GetString(9),
+                        ProcessId = reader.GetInt32(10),
+                    });
+                }
+            }
+            return page;
+        }
+
+        /// <summary>
+        /// A statement (written with $1, $2, …), after BEGIN when it is the transaction's first. Several statements go out
+        /// in one round trip as one command, their parameters renamed so that they stay apart (Npgsql's batch type is not
+        /// used: the module ships Npgsql's netstandard2.0 build, whose DbBatch is its own).
+        /// </summary>
+        private NpgsqlCommand Command(string sql, params NpgsqlParameter[] parameters)
+        {
+            var command = new NpgsqlCommand { Connection = connection };
+            var text = new StringBuilder();
+            if (beginPending)
+            {
+                text.Append("BEGIN;");
+                beginPending = false;
+            }
+            Append(command, text, sql, parameters);
+            command.CommandText = text.ToString();
+            return command;
+        }
+
+        private static void Append(NpgsqlCommand command, StringBuilder text, string sql, NpgsqlParameter[] parameters)
+        {
+            int offset = command.Parameters.Count;
+            text.Append(Placeholder.Replace(sql, match => "@p" + (offset + int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)));
+            text.Append(';');
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].ParameterName = "p" + (offset + i + 1).ToString(CultureInfo.InvariantCulture);
+                command.Parameters.Add(parameters[i]);
+            }
+        }
+
+        private void Commit()
+        {
+            if (beginPending && pendingAudit.Count == 0)
+            {
+                return;
+            }
+            using (var command = new NpgsqlCommand { Connection = connection })
+            {
+                var text = new StringBuilder();
+                if (beginPending)
+                {
+                    text.Append("BEGIN;");
+                    beginPending = false;
+                }
+                foreach (AuditRecord record in pendingAudit)
+                {
+                    Append(command, text, appendSql, AuditParameters(record));
+                }
+                text.Append("COMMIT");
+                command.CommandText = text.ToString();
+                command.ExecuteNonQuery();
+            }
+        }
+
+        private void Rollback()
+        {
+            if (beginPending || !ConnectionOpen)
+            {
+                return;
+            }
+            try
+            {
+                using (var command = new NpgsqlCommand("ROLLBACK", connection))
+                {
+                    command.ExecuteNonQuery();
+                }
+            }
+            catch (NpgsqlException)
+            {
+                // The connection failed: the server rolls the transaction back itself.
+            }
+        }
+
+        private static NpgsqlParameter[] AuditParameters(AuditRecord record) =>
+            new[]
+            {
+                Param(record.At, NpgsqlDbType.Bigint),
+                Param(record.Action, NpgsqlDbType.Text),
+                Param(record.KeyId, NpgsqlDbType.Integer),
+                Param(record.KeyName, NpgsqlDbType.Text),
+                Param(record.OldValue, NpgsqlDbType.Text),
+                Param(record.NewValue, NpgsqlDbType.Text),
+                Param(record.Details, NpgsqlDbType.Text),
+                Param(record.User, NpgsqlDbType.Text),
+                Param(record.Host, NpgsqlDbType.Text),
+                Param(record.ProcessId, NpgsqlDbType.Integer),
+            };
+
+        /// <summary>
+        /// Outside a transaction: maps failures to store errors, and reads once more on a new connection when the old one
+        /// had died while idle (a restarted server, a killed session). Inside one, <see cref="Write"/> handles failures.
+        /// </summary>
+        private T Run<T>(Func<T> operation)
+        {
+            if (inTransaction)
+            {
+                return operation();
+            }
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    EnsureOpen();
+                    return operation();
+                }
+                catch (NpgsqlException e)
+                {
+                    if (attempt == 1 && ConnectionLost)
+                    {
+                        continue;
+                    }
+                    throw PostgresErrors.From(e, Location, schema, secrets);
+                }
+            }
+        }
+
+        /// <summary>After a lost connection: a new one, to the same store (its identity is checked again).</summary>
+        private void EnsureOpen()
+        {
+            if (ConnectionOpen)
+            {
+                return;
+            }
+            connection.Close();
+            connection.Open();
+            Guid id = PostgresConnection.Prepare(connection, schema, Location);
+            if (id != StoreId)
+            {
+                connection.Close();
+                throw StoreErrors.Unavailable(Location, $"the schema '{schema}' now holds another store (id {id}, not {StoreId})",
+                    "Open the store again.", null);
+            }
+        }
+
+        private bool ConnectionOpen => (connection.FullState & ConnectionState.Open) != 0 && (connection.FullState & ConnectionState.Broken) == 0;
+
+        private bool ConnectionLost => !ConnectionOpen;
+
+        private static NpgsqlParameter Param(object value, NpgsqlDbType type) =>
+            new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value };
+
+        private static string Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+    }
+}
