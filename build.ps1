@@ -3,8 +3,9 @@
     Builds, tests and tries out ApiKeyModule.
 .DESCRIPTION
     Build  (default) lays the importable module out at out/ApiKeyModule.
-    Test   builds and packages, runs the engine's xunit tests, then the module's Pester tests in a child pwsh, and
-           ends with one line "N passed, N failed" (both suites); exits non-zero on any failure.
+    Test   builds and packages, starts a throwaway PostgreSQL server, runs the engine's xunit tests on a SQLite store
+           and again on that server, then the module's Pester tests in a child pwsh, stops and removes the server,
+           and ends with one line "N passed, N failed" (all suites); exits non-zero on any failure.
     Package builds, then makes out/package/ApiKeyModule.<version>.nupkg (for Publish-PSResource -NupkgPath).
     Demo   builds, then makes a real round trip (create, get, update, reset, delete) on a new store in a temporary
            folder, never on the user's own store, and removes it after.
@@ -21,6 +22,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
+. (Join-Path $root 'tests/PostgresServer.ps1')
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'ApiKeyModule'
 
@@ -95,6 +97,20 @@ function Install-TestPrerequisites {
     }
 }
 
+# Runs the engine's xunit tests and adds their counts; the trx file is named for the store they ran on.
+function Invoke-EngineTests([string] $results, [string] $name, [ref] $passed, [ref] $failed) {
+    dotnet test (Join-Path $root 'tests/ApiKeyModule.Engine.Tests') -c $Configuration --nologo `
+        --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' --results-directory $results
+    $trx = Join-Path $results "$name.trx"
+    $before = $failed.Value
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $passed.Value += [int]$counters.passed
+        $failed.Value += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($LASTEXITCODE -ne 0 -and $failed.Value -eq $before) { $failed.Value++; Write-Host "xunit ($name): the run failed before reporting results." }
+}
+
 function Invoke-Tests {
     Install-TestPrerequisites
     Invoke-Package
@@ -103,31 +119,32 @@ function Invoke-Tests {
     New-Item -ItemType Directory -Path $results | Out-Null
 
     $passed = 0; $failed = 0
+    $server = Start-TestPostgres
+    try {
+        Invoke-EngineTests $results 'xunit-sqlite' ([ref] $passed) ([ref] $failed)
+        # From here on, the tests of the PostgreSQL store connect to the throwaway server.
+        $env:APIKEYMODULE_TEST_POSTGRES = $server.ConnectionString
+        Invoke-EngineTests $results 'xunit-postgres' ([ref] $passed) ([ref] $failed)
 
-    dotnet test (Join-Path $root 'tests/ApiKeyModule.Engine.Tests') -c $Configuration --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
-    $trx = Join-Path $results 'xunit.trx'
-    if (Test-Path $trx) {
-        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-        $passed += [int]$counters.passed
-        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
+        if (-not (Test-Path $pester)) { throw "Pester was not found at $pester; the test project's restore downloads it." }
+        $pesterJson = Join-Path $results 'pester.json'
+        Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'),
+            '-PesterPath', $pester, '-ModulePath', (Join-Path $moduleOut 'ApiKeyModule.psd1'),
+            '-TestPath', (Join-Path $root 'tests/Pester'), '-ResultPath', $pesterJson, '-PackagePath', (Join-Path $out 'package'))
+        if (Test-Path $pesterJson) {
+            $summary = Get-Content $pesterJson -Raw | ConvertFrom-Json
+            $passed += $summary.Passed
+            $failed += $summary.Failed
+        }
+        else {
+            $failed++
+            Write-Host 'Pester: the run failed before reporting results.'
+        }
     }
-    if ($LASTEXITCODE -ne 0 -and $failed -eq 0) { $failed++; Write-Host 'xunit: the run failed before reporting results.' }
-
-    $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
-    if (-not (Test-Path $pester)) { throw "Pester was not found at $pester; the test project's restore downloads it." }
-    $pesterJson = Join-Path $results 'pester.json'
-    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'),
-        '-PesterPath', $pester, '-ModulePath', (Join-Path $moduleOut 'ApiKeyModule.psd1'),
-        '-TestPath', (Join-Path $root 'tests/Pester'), '-ResultPath', $pesterJson, '-PackagePath', (Join-Path $out 'package'))
-    if (Test-Path $pesterJson) {
-        $summary = Get-Content $pesterJson -Raw | ConvertFrom-Json
-        $passed += $summary.Passed
-        $failed += $summary.Failed
-    }
-    else {
-        $failed++
-        Write-Host 'Pester: the run failed before reporting results.'
+    finally {
+        Remove-Item Env:APIKEYMODULE_TEST_POSTGRES -ErrorAction Ignore
+        Stop-TestPostgres $server
     }
 
     Write-Host "$passed passed, $failed failed"

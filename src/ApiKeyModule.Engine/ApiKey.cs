@@ -22,6 +22,7 @@ namespace ApiKeyModule
             LastUsedAt = other.LastUsedAt;
             StoreId = other.StoreId;
             Store = other.Store;
+            Origin = other.Origin;
         }
 
         public int Id { get; internal set; }
@@ -43,6 +44,9 @@ namespace ApiKeyModule
         public Guid StoreId { get; internal set; }
         /// <summary>Where that store was opened: a change to this key object is made there.</summary>
         public string Store { get; internal set; }
+
+        /// <summary>How to open that store again (it may hold a password, so it is not a public property).</summary>
+        internal StoreOrigin Origin { get; set; }
 
         public override string ToString() => Name;
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Net;
 
 namespace ApiKeyModule
 {
@@ -11,10 +12,12 @@ namespace ApiKeyModule
     public sealed partial class ApiKeyStore : IDisposable
     {
         private readonly IStoreBackend backend;
+        private readonly StoreOrigin origin;
 
-        private ApiKeyStore(IStoreBackend backend)
+        private ApiKeyStore(IStoreBackend backend, StoreOrigin origin)
         {
             this.backend = backend;
+            this.origin = origin;
         }
 
         /// <summary>Where the store was opened.</summary>
@@ -23,40 +26,42 @@ namespace ApiKeyModule
         /// <summary>The store's own identity, made when it was created (or upgraded) and kept inside it.</summary>
         public Guid Id => backend.StoreId;
 
-        /// <summary>Opens (creating on first use) the store at <paramref name="path"/>, or the default one (<see cref="StoreLocation.Resolve"/>).</summary>
-        public static ApiKeyStore Open(string path = null, TimeSpan? busyTimeout = null)
-        {
-            string resolved = Resolve(path);
-            return new ApiKeyStore(SqliteBackend.Open(resolved, busyTimeout ?? StoreConnection.DefaultBusyTimeout));
-        }
-
         /// <summary>
-        /// Opens the store in a PostgreSQL database, creating its schema (<paramref name="schema"/>, by default
-        /// "apikeymodule") on first use. The connection string is Npgsql's (Host=…;Port=…;Database=…;Username=…); the
-        /// password may come from it, PGPASSWORD or the pgpass file. <see cref="Path"/> is then the connection string
-        /// without its password.
+        /// Opens (creating on first use) the store <paramref name="location"/> names: a SQLite file path, or a PostgreSQL
+        /// connection string (<c>Host=db;Database=keys;Username=admin</c>, with <c>Schema=</c> to choose the schema, by
+        /// default apikeymodule) or URI (<c>postgresql://admin@db/keys</c>). Null: $APIKEYMODULE_STORE (either), else the
+        /// per-user file (<see cref="StoreLocation.Default"/>). A PostgreSQL password may come from the connection string,
+        /// PGPASSWORD or the pgpass file; <see cref="Path"/> never shows it.
         /// </summary>
-        public static ApiKeyStore OpenPostgres(string connectionString, TimeSpan? busyTimeout = null, string schema = null) =>
-            new ApiKeyStore(PostgresBackend.Open(connectionString, busyTimeout ?? StoreConnection.DefaultBusyTimeout, schema ?? PostgresSchema.DefaultName));
+        public static ApiKeyStore Open(string location = null, TimeSpan? busyTimeout = null) => Open(location, null, busyTimeout);
 
-        /// <summary>Like <see cref="Open"/>, but null when there is nothing at the path yet (nothing is created).</summary>
-        public static ApiKeyStore OpenIfExists(string path = null, TimeSpan? busyTimeout = null)
+        /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, connecting to PostgreSQL as <paramref name="credential"/>.</summary>
+        public static ApiKeyStore Open(string location, NetworkCredential credential, TimeSpan? busyTimeout = null) =>
+            Open(StoreOrigin.Resolve(location, credential), busyTimeout);
+
+        /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, but null when there is no store file there yet (nothing is created).</summary>
+        public static ApiKeyStore OpenIfExists(string location = null, TimeSpan? busyTimeout = null) => OpenIfExists(location, null, busyTimeout);
+
+        /// <summary>Like <see cref="OpenIfExists(string, TimeSpan?)"/>, connecting to PostgreSQL as <paramref name="credential"/>.</summary>
+        public static ApiKeyStore OpenIfExists(string location, NetworkCredential credential, TimeSpan? busyTimeout = null)
         {
-            string resolved = Resolve(path);
+            StoreOrigin found = StoreOrigin.Resolve(location, credential);
             // A folder in the way is opened, so that it is reported as such.
-            return System.IO.File.Exists(resolved) || System.IO.Directory.Exists(resolved) ? Open(resolved, busyTimeout) : null;
+            bool exists = found.IsPostgres || System.IO.File.Exists(found.FilePath) || System.IO.Directory.Exists(found.FilePath);
+            return exists ? Open(found, busyTimeout) : null;
         }
 
-        private static string Resolve(string path)
+        /// <summary>The store a key object was read from, opened again; null when its file is gone.</summary>
+        internal static ApiKeyStore Reopen(ApiKey key) =>
+            key.Origin == null ? OpenIfExists(key.Store) : key.Origin.IsPostgres || System.IO.File.Exists(key.Origin.FilePath) ? Open(key.Origin, null) : null;
+
+        private static ApiKeyStore Open(StoreOrigin origin, TimeSpan? busyTimeout)
         {
-            try
-            {
-                return StoreLocation.Resolve(path);
-            }
-            catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is System.IO.PathTooLongException)
-            {
-                throw StoreErrors.Unavailable(path, e.Message, e);
-            }
+            TimeSpan timeout = busyTimeout ?? StoreConnection.DefaultBusyTimeout;
+            IStoreBackend backend = origin.IsPostgres
+                ? PostgresBackend.Open(origin.ConnectionString, timeout, origin.Schema ?? PostgresSchema.DefaultName)
+                : (IStoreBackend)SqliteBackend.Open(origin.FilePath, timeout);
+            return new ApiKeyStore(backend, origin);
         }
 
         public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry> allowlist, DateTime? expiresAt = null)
@@ -379,7 +384,7 @@ namespace ApiKeyModule
         private static DateTime? Time(long? milliseconds) => milliseconds == null ? (DateTime?)null : UnixTime.FromMilliseconds(milliseconds.Value);
 
         private ApiKey Record(int id, string name, DateTime createdAt, IReadOnlyList<AllowlistEntry> allowlist) =>
-            new ApiKey { Id = id, Name = name, CreatedAt = createdAt, Allowlist = allowlist, StoreId = Id, Store = Path };
+            new ApiKey { Id = id, Name = name, CreatedAt = createdAt, Allowlist = allowlist, StoreId = Id, Store = Path, Origin = origin };
 
     }
 }

@@ -21,15 +21,13 @@ namespace ApiKeyModule
             this.store = store;
         }
 
-        /// <summary>Opens the store at <paramref name="storePath"/>, or the default one.</summary>
-        public static ApiKeyVerifier Open(string storePath = null) => Over(ApiKeyStore.Open(storePath));
-
         /// <summary>
-        /// Opens the store in a PostgreSQL database (see <see cref="ApiKeyStore.OpenPostgres"/>). A revocation, reset or
+        /// Opens the store <paramref name="location"/> names (a file path, or a PostgreSQL connection string or URI; see
+        /// <see cref="ApiKeyStore.Open(string, TimeSpan?)"/>), or the default one. On PostgreSQL, a revocation, reset or
         /// deletion made anywhere is refused within a second (typically within milliseconds): the verifier listens for
         /// changes on a connection of its own.
         /// </summary>
-        public static ApiKeyVerifier OpenPostgres(string connectionString, string schema = null) => Over(ApiKeyStore.OpenPostgres(connectionString, schema: schema));
+        public static ApiKeyVerifier Open(string location = null) => Over(ApiKeyStore.Open(location));
 
         private static ApiKeyVerifier Over(ApiKeyStore store)
         {

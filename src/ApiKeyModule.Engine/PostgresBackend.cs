@@ -62,7 +62,9 @@ namespace ApiKeyModule
         /// <summary>Opens (creating or upgrading the schema when needed) the store in <paramref name="schema"/>.</summary>
         public static PostgresBackend Open(string connectionString, TimeSpan busyTimeout, string schema = PostgresSchema.DefaultName)
         {
-            string location = PostgresConnectionString.Describe(connectionString);
+            // The schema is part of where the store is: two stores in one database differ by it, as two files by their paths.
+            string location = PostgresConnectionString.Describe(connectionString) +
+                              (schema == PostgresSchema.DefaultName ? "" : ";Schema=" + schema);
             string[] secrets = PostgresConnectionString.Secrets(connectionString);
             string problem = PostgresSchema.Problem(schema);
             if (problem != null)

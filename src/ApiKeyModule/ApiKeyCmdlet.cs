@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Net;
 
 namespace ApiKeyModule.Commands
 {
@@ -11,10 +12,20 @@ namespace ApiKeyModule.Commands
         // The stores piped keys came from, by the location each was opened at; null where there is no store any more.
         private readonly Dictionary<string, ApiKeyStore> origins = new Dictionary<string, ApiKeyStore>(StringComparer.Ordinal);
 
-        /// <summary>The store file; default: $env:APIKEYMODULE_STORE, then the per-user store.</summary>
+        /// <summary>
+        /// The store: a file path, or a PostgreSQL connection string or URI (-ConnectionString is the same parameter);
+        /// default: $env:APIKEYMODULE_STORE, then the per-user store.
+        /// </summary>
         [Parameter]
+        [Alias("ConnectionString")]
         [ValidateNotNullOrEmpty]
         public string StorePath { get; set; }
+
+        /// <summary>Who to connect to a PostgreSQL store as (instead of a user and password in the connection string).</summary>
+        [Parameter]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential Credential { get; set; }
 
         /// <summary>Opened on first use, so that bad input (and New-ApiKey -WhatIf) never creates a store.</summary>
         protected ApiKeyStore Store => store ?? (store = OpenStore(create: true));
@@ -36,7 +47,7 @@ namespace ApiKeyModule.Commands
             }
             if (!origins.TryGetValue(key.Store, out ApiKeyStore own))
             {
-                own = Open(key.Store, create: false);
+                own = Opened(() => ApiKeyStore.Reopen(key));
                 origins.Add(key.Store, own);
             }
             if (own == null)
@@ -62,30 +73,46 @@ namespace ApiKeyModule.Commands
             return new KeyInStore(Store, key);
         }
 
-        private ApiKeyStore OpenStore(bool create) => Open(null, create);
-
-        /// <summary>The store at <paramref name="path"/>; null: the one -StorePath (or the default) names.</summary>
-        private ApiKeyStore Open(string path, bool create)
+        private ApiKeyStore OpenStore(bool create)
         {
             try
             {
-                if (path == null && StorePath != null)
+                string location = StorePath;
+                if (location != null && !StoreAddress.IsPostgres(location))
                 {
-                    path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
+                    location = SessionState.Path.GetUnresolvedProviderPathFromPSPath(location);
                 }
-                ApiKeyStore opened = create ? ApiKeyStore.Open(path) : ApiKeyStore.OpenIfExists(path);
-                WriteVerbose(opened != null ? "Using the store '" + opened.Path + "'." : "There is no store at '" + StoreLocation.Resolve(path) + "' yet: it has no keys.");
+                NetworkCredential credential = Credential?.GetNetworkCredential();
+                ApiKeyStore opened = Opened(() => create ? ApiKeyStore.Open(location, credential) : ApiKeyStore.OpenIfExists(location, credential));
+                if (opened == null)
+                {
+                    WriteVerbose("There is no store at '" + StoreLocation.Resolve(location) + "' yet: it has no keys.");
+                }
+                return opened;
+            }
+            catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "StorePathInvalid", ErrorCategory.InvalidArgument, StorePath));
+                return null;
+            }
+        }
+
+        private ApiKeyStore Opened(Func<ApiKeyStore> open)
+        {
+            try
+            {
+                ApiKeyStore opened = open();
+                if (opened != null)
+                {
+                    WriteVerbose("Using the store '" + opened.Path + "'.");
+                }
                 return opened;
             }
             catch (ApiKeyException e)
             {
                 ThrowTerminatingError(ToErrorRecord(e));
+                return null;
             }
-            catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "StorePathInvalid", ErrorCategory.InvalidArgument, StorePath));
-            }
-            return null;
         }
 
         protected override void EndProcessing() => Dispose();

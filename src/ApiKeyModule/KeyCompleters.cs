@@ -63,7 +63,9 @@ namespace ApiKeyModule.Commands
             var keys = new List<ApiKey>();
             try
             {
-                using (ApiKeyStore store = ApiKeyStore.OpenIfExists(StorePath(commandName, boundParameters), BusyTimeout))
+                object credential = boundParameters?["Credential"];
+                var given = (credential is PSObject wrapped ? wrapped.BaseObject : credential) as PSCredential;
+                using (ApiKeyStore store = ApiKeyStore.OpenIfExists(StorePath(commandName, boundParameters), given?.GetNetworkCredential(), BusyTimeout))
                 {
                     if (store != null)
                     {
@@ -126,17 +128,20 @@ param($commandName, $typed)
 if ($null -eq $typed) {
     foreach ($entry in $PSDefaultParameterValues.GetEnumerator()) {
         $command, $parameter = ""$($entry.Key)"" -split ':', 2
-        if ($parameter -eq 'StorePath' -and $commandName -like $command -and $entry.Value -isnot [scriptblock]) { $typed = $entry.Value }
+        if ($parameter -in 'StorePath', 'ConnectionString' -and $commandName -like $command -and $entry.Value -isnot [scriptblock]) { $typed = $entry.Value }
     }
 }
-if ($null -ne $typed -and $typed -isnot [scriptblock]) { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath([string]$typed) }
+if ($null -ne $typed -and $typed -isnot [scriptblock]) {
+    # A connection string or URI is taken as it is; a path resolves against the current location.
+    if ([string]$typed -match '=|://') { [string]$typed } else { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath([string]$typed) }
+}
 ";
 
         private static string StorePath(string commandName, IDictionary boundParameters)
         {
             using (var shell = PowerShell.Create(RunspaceMode.CurrentRunspace))
             {
-                shell.AddScript(ResolveStorePath).AddArgument(commandName).AddArgument(boundParameters?["StorePath"]);
+                shell.AddScript(ResolveStorePath).AddArgument(commandName).AddArgument(boundParameters?["StorePath"] ?? boundParameters?["ConnectionString"]);
                 foreach (PSObject result in shell.Invoke())
                 {
                     return result?.BaseObject as string;

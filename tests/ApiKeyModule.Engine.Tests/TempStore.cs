@@ -23,13 +23,14 @@ namespace ApiKeyModule.Tests
             if (IsPostgres)
             {
                 Schema = "t_" + Guid.NewGuid().ToString("N");
-                // The schema in the connection string too: each store's location differs, as two files' paths do.
                 ConnectionString = new NpgsqlConnectionStringBuilder(Server) { SearchPath = Schema }.ConnectionString;
-                Path_ = PostgresConnectionString.Describe(ConnectionString);
+                Location = Server + ";Schema=" + Schema;
+                Path_ = PostgresConnectionString.Describe(Server) + ";Schema=" + Schema;
             }
             else
             {
                 Path_ = System.IO.Path.Combine(Folder, "sub", "apikeys.db");
+                Location = Path_;
             }
         }
 
@@ -44,10 +45,13 @@ namespace ApiKeyModule.Tests
         public string Schema { get; }
         public string ConnectionString { get; }
 
-        public ApiKeyStore Open(TimeSpan? busyTimeout = null) =>
-            IsPostgres ? ApiKeyStore.OpenPostgres(ConnectionString, busyTimeout, Schema) : ApiKeyStore.Open(Path_, busyTimeout);
+        /// <summary>What ApiKeyStore.Open takes: the file's path, or the connection string with the store's schema.</summary>
+        public string Location { get; }
 
-        public ApiKeyVerifier OpenVerifier() => IsPostgres ? ApiKeyVerifier.OpenPostgres(ConnectionString, Schema) : ApiKeyVerifier.Open(Path_);
+        public ApiKeyStore Open(TimeSpan? busyTimeout = null) =>
+            ApiKeyStore.Open(Location, busyTimeout);
+
+        public ApiKeyVerifier OpenVerifier() => ApiKeyVerifier.Open(Location);
 
         /// <summary>
         /// Runs SQL on the store directly, as another tool would: on the file, or in the store's schema. Parameters are
