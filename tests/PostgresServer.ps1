@@ -57,7 +57,7 @@ function Start-TestPostgres {
             if ($LASTEXITCODE -eq 0) { break }
             if ($attempt -eq 5) { throw "pg_ctl start failed ($LASTEXITCODE): $output $(Get-Content "$folder/log" -Raw -ErrorAction Ignore)" }
         }
-        foreach ($sql in "CREATE ROLE apikeys LOGIN PASSWORD '$password'", 'CREATE DATABASE apikeys OWNER apikeys') {
+        foreach ($sql in "CREATE ROLE apikeys LOGIN CREATEROLE PASSWORD '$password'", 'CREATE DATABASE apikeys OWNER apikeys') {
             $output = Invoke-AsServerUser (Join-Path $bin 'psql') @('-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', $folder, '-p', $server.Port,
                 '-U', 'postgres', '-d', 'postgres', '-c', $sql)
             if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE): $output" }

@@ -1,0 +1,74 @@
+using System;
+using System.Linq;
+using Npgsql;
+using Xunit;
+
+namespace ApiKeyModule.Tests
+{
+    /// <summary>
+    /// The grants the README gives a verifier role: it verifies keys and records their use and failed verifications, and
+    /// cannot create, change or delete keys.
+    /// </summary>
+    public class PostgresRolesTests
+    {
+        private static readonly AllowlistEntry[] Info = { AllowlistEntry.Create("CALL", "system.info") };
+
+        [PostgresFact]
+        public void A_verifier_role_verifies_and_records_use_but_changes_no_key()
+        {
+            using (var temp = new TempStore())
+            {
+                IssuedApiKey key;
+                using (ApiKeyStore admin = temp.Open())
+                {
+                    key = admin.Create("service", Info);
+                }
+                string role = "verifier_" + Guid.NewGuid().ToString("N").Substring(0, 12);
+                string password = Guid.NewGuid().ToString("N");
+                string schema = PostgresSchema.Quote(temp.Schema);
+                // The README's grants for a verifier role, word for word.
+                temp.Sql($@"CREATE ROLE {role} LOGIN PASSWORD '{password}';
+                    GRANT USAGE ON SCHEMA {schema} TO {role};
+                    GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role};
+                    GRANT UPDATE (last_used_at) ON {schema}.api_keys TO {role};
+                    GRANT INSERT ON {schema}.audit_log TO {role};");
+                try
+                {
+                    var builder = new NpgsqlConnectionStringBuilder(TempStore.Server) { Username = role, Password = password };
+                    string asVerifier = builder.ConnectionString + ";Schema=" + temp.Schema;
+                    using (ApiKeyVerifier verifier = ApiKeyVerifier.Open(asVerifier))
+                    {
+                        Assert.True(verifier.Verify(key.Key, "CALL", "system.info").Valid);
+                        Assert.Equal(VerificationCode.NotFound, verifier.Verify(key.Id + "-" + new string('a', 64)).Code);
+                    }
+                    using (ApiKeyStore store = ApiKeyStore.Open(asVerifier))
+                    {
+                        Assert.NotNull(store.Get(key.Id).LastUsedAt);
+                        Assert.Contains(store.ReadAuditLog(), entry => entry.Action == AuditAction.VerificationFailed && entry.KeyId == key.Id);
+                        foreach (Action change in new Action[]
+                        {
+                            () => store.Create("another", Info),
+                            () => store.Update(key.Id, new ApiKeyChanges { Name = "renamed" }),
+                            () => store.Update(key.Id, new ApiKeyChanges { Reset = true }),
+                            () => store.Revoke(key.Id, "no"),
+                            () => store.Delete(key.Id),
+                        })
+                        {
+                            Assert.Equal("StoreReadOnly", Assert.Throws<ApiKeyException>(change).ErrorId);
+                        }
+                        ApiKey unchanged = store.Get(key.Id);
+                        Assert.Equal("service", unchanged.Name);
+                        Assert.False(unchanged.Revoked);
+                        Assert.Single(store.List());
+                    }
+                }
+                finally
+                {
+                    NpgsqlConnection.ClearAllPools();
+                    // The role's grants go with the schema; then nothing holds the role.
+                    temp.Sql($"DROP SCHEMA {schema} CASCADE; DROP ROLE {role};");
+                }
+            }
+        }
+    }
+}
