@@ -47,6 +47,9 @@ namespace ApiKeyModule.Tests
                 finally
                 {
                     ((IDisposable)store).Dispose();
+                    // That context's pool, not this process's: other tests' stores stay open.
+                    context.LoadFromAssemblyName(new AssemblyName("Microsoft.Data.Sqlite"))
+                        .GetType("Microsoft.Data.Sqlite.SqliteConnection", true).GetMethod("ClearAllPools").Invoke(null, null);
                 }
                 string[] loaded = context.Assemblies.Select(a => a.GetName().Name).ToArray();
                 Assert.Contains("Microsoft.Data.Sqlite", loaded);
@@ -55,7 +58,6 @@ namespace ApiKeyModule.Tests
             finally
             {
                 context.Unload();
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 try { Directory.Delete(folder, true); } catch (IOException) { }
             }
         }
