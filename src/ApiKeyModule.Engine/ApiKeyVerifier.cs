@@ -51,6 +51,9 @@ namespace ApiKeyModule
             }
         }
 
+        /// <summary>For tests of a kind of store.</summary>
+        internal ApiKeyStore Store => store;
+
         public void Dispose()
         {
             lock (gate)

@@ -19,8 +19,9 @@ namespace ApiKeyModule
         bool InTransaction { get; }
 
         /// <summary>
-        /// Runs <paramref name="work"/> in one write transaction, taken at once so that writers queue, and commits when it
-        /// returns. A name that another key has throws <see cref="NameTakenException"/>.
+        /// Runs <paramref name="work"/> in one write transaction and commits when it returns. A key read inside it is the
+        /// key as it is now, and no other writer changes it before the commit (SQLite takes the write lock at once;
+        /// PostgreSQL locks the rows read). A name that another key has throws <see cref="NameTakenException"/>.
         /// </summary>
         T Write<T>(Func<T> work);
 
@@ -48,7 +49,11 @@ namespace ApiKeyModule
         /// <summary>What verification needs of the key with this id (with the current hash algorithm), or null.</summary>
         VerifiedKey ReadForVerification(int id);
 
-        /// <summary>A number that changes whenever another connection has changed the store since it was last asked.</summary>
+        /// <summary>
+        /// A number that changes whenever another connection has changed the store since it was last asked (on
+        /// PostgreSQL, a change made by another process shows within a second: see <see cref="PostgresChangeListener"/>).
+        /// Called once per verification cache hit: it must be cheap.
+        /// </summary>
         long ChangeVersion();
 
         /// <summary>Readies the connection for a long-lived verifier.</summary>

@@ -1,10 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Data;
-using System.Globalization;
 using System.Linq;
-using System.Text;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,19 +11,19 @@ namespace ApiKeyModule
     /// <summary>
     /// The store in a schema of a PostgreSQL database (see <see cref="PostgresConnection"/> for how it is readied). One
     /// connection per store; a verifying store also keeps a listening one (<see cref="PostgresChangeListener"/>).
-    /// Statements use positional parameters and are prepared automatically once they repeat.
+    /// Statements use positional parameters and are prepared automatically once they repeat. Each command holds one
+    /// statement: Npgsql sends the later statements of a command with parameters from a thread-pool thread, so a
+    /// starved pool (a busy web service) would stall them for seconds.
     /// </summary>
     internal sealed class PostgresBackend : IStoreBackend
     {
         private const int MaxAttempts = 4;
         private const int AuditPageSize = 1000;
-        private static readonly Regex Placeholder = new Regex(@"\$(\d+)", RegexOptions.Compiled | RegexOptions.CultureInvariant);
         private readonly NpgsqlConnection connection;
         private readonly string connectionString;
         private readonly string schema;
         private readonly string[] secrets;
         private readonly PostgresLocalChanges localChanges;
-        private readonly List<AuditRecord> pendingAudit = new List<AuditRecord>();
         private readonly string keyColumns;
         private readonly string insertSql;
         private readonly string appendSql;
@@ -34,8 +31,7 @@ namespace ApiKeyModule
         private readonly string verifySql;
         private NpgsqlCommand verify;
         private PostgresChangeListener listener;
-        private bool inTransaction;
-        private bool beginPending;
+        private NpgsqlTransaction transaction;
         private bool keysChanged;
 
         private PostgresBackend(NpgsqlConnection connection, string connectionString, string schema, string location, string[] secrets, Guid storeId)
@@ -102,16 +98,18 @@ namespace ApiKeyModule
 
         public string Location { get; }
         public Guid StoreId { get; }
-        public bool InTransaction => inTransaction;
+        public bool InTransaction => transaction != null;
+
+        /// <summary>The server process of the store's connection (for tests that end it).</summary>
+        internal int ServerProcessId => connection.ProcessID;
 
         /// <summary>True while a listener vouches for this store's verification cache (see <see cref="PostgresChangeListener"/>).</summary>
         internal bool IsListening => listener != null && listener.IsListening;
 
         /// <summary>
-        /// BEGIN goes out with the first statement and the audit rows with COMMIT: a new key costs two round trips, as a
-        /// bare insert and commit would. The transaction is retried on a deadlock or serialization failure, and on a
-        /// connection lost before COMMIT was sent (the server then rolled it back); a connection lost during COMMIT is
-        /// reported, since the change may or may not have been made.
+        /// BEGIN goes out with the first statement (Npgsql sends it so). The transaction is retried on a deadlock or
+        /// serialization failure, and once on a connection lost before COMMIT was sent (the server then rolled it back);
+        /// a connection lost during COMMIT is reported, since the change may or may not have been made.
         /// </summary>
         public T Write<T>(Func<T> work)
         {
@@ -121,13 +119,11 @@ namespace ApiKeyModule
                 try
                 {
                     EnsureOpen();
-                    inTransaction = true;
-                    beginPending = true;
                     keysChanged = false;
-                    pendingAudit.Clear();
+                    transaction = connection.BeginTransaction();
                     T result = work();
                     committing = true;
-                    Commit();
+                    transaction.Commit();
                     if (keysChanged)
                     {
                         localChanges.Add();
@@ -155,9 +151,8 @@ namespace ApiKeyModule
                 }
                 finally
                 {
-                    inTransaction = false;
-                    beginPending = false;
-                    pendingAudit.Clear();
+                    Forget(transaction);
+                    transaction = null;
                 }
             }
         }
@@ -214,23 +209,14 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>Sent with COMMIT (see <see cref="Write"/>).</summary>
-        public void AppendAudit(AuditRecord record)
+        public void AppendAudit(AuditRecord record) => Run(() =>
         {
-            if (inTransaction)
+            using (NpgsqlCommand command = Command(appendSql, AuditParameters(record)))
             {
-                pendingAudit.Add(record);
-                return;
+                command.ExecuteNonQuery();
             }
-            Run(() =>
-            {
-                using (NpgsqlCommand command = Command(appendSql, AuditParameters(record)))
-                {
-                    command.ExecuteNonQuery();
-                }
-                return 0;
-            });
-        }
+            return 0;
+        });
 
         /// <summary>One statement for the whole batch.</summary>
         public void WriteLastUses(IEnumerable<KeyValuePair<int, long>> uses)
@@ -255,7 +241,7 @@ namespace ApiKeyModule
         /// </summary>
         public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value)
         {
-            string lockRows = inTransaction ? " FOR UPDATE" : "";
+            string lockRows = InTransaction ? " FOR UPDATE" : "";
             switch (selection)
             {
                 case KeySelection.Id:
@@ -410,75 +396,36 @@ namespace ApiKeyModule
             return page;
         }
 
-        /// <summary>
-        /// A statement (written with $1, $2, …), after BEGIN when it is the transaction's first. Several statements go out
-        /// in one round trip as one command, their parameters renamed so that they stay apart (Npgsql's batch type is not
-        /// used: the module ships Npgsql's netstandard2.0 build, whose DbBatch is its own).
-        /// </summary>
+        private static void Forget(NpgsqlTransaction ended)
+        {
+            try
+            {
+                ended?.Dispose();
+            }
+            catch (Exception e) when (e is NpgsqlException || e is InvalidOperationException)
+            {
+                // Only a broken connection fails here, and its transaction is gone with it.
+            }
+        }
+
         private NpgsqlCommand Command(string sql, params NpgsqlParameter[] parameters)
         {
-            var command = new NpgsqlCommand { Connection = connection };
-            var text = new StringBuilder();
-            if (beginPending)
-            {
-                text.Append("BEGIN;");
-                beginPending = false;
-            }
-            Append(command, text, sql, parameters);
-            command.CommandText = text.ToString();
+            var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddRange(parameters);
             return command;
-        }
-
-        private static void Append(NpgsqlCommand command, StringBuilder text, string sql, NpgsqlParameter[] parameters)
-        {
-            int offset = command.Parameters.Count;
-            text.Append(Placeholder.Replace(sql, match => "@p" + (offset + int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)));
-            text.Append(';');
-            for (int i = 0; i < parameters.Length; i++)
-            {
-                parameters[i].ParameterName = "p" + (offset + i + 1).ToString(CultureInfo.InvariantCulture);
-                command.Parameters.Add(parameters[i]);
-            }
-        }
-
-        private void Commit()
-        {
-            if (beginPending && pendingAudit.Count == 0)
-            {
-                return;
-            }
-            using (var command = new NpgsqlCommand { Connection = connection })
-            {
-                var text = new StringBuilder();
-                if (beginPending)
-                {
-                    text.Append("BEGIN;");
-                    beginPending = false;
-                }
-                foreach (AuditRecord record in pendingAudit)
-                {
-                    Append(command, text, appendSql, AuditParameters(record));
-                }
-                text.Append("COMMIT");
-                command.CommandText = text.ToString();
-                command.ExecuteNonQuery();
-            }
         }
 
         private void Rollback()
         {
-            if (beginPending || !ConnectionOpen)
+            if (transaction == null || !ConnectionOpen)
             {
                 return;
             }
             try
             {
-                using (var command = new NpgsqlCommand("ROLLBACK", connection))
-                {
-                    command.ExecuteNonQuery();
-                }
+                transaction.Rollback();
             }
-            catch (NpgsqlException)
+            catch (Exception e) when (e is NpgsqlException || e is InvalidOperationException)
             {
                 // The connection failed: the server rolls the transaction back itself.
             }
@@ -505,7 +452,7 @@ namespace ApiKeyModule
         /// </summary>
         private T Run<T>(Func<T> operation)
         {
-            if (inTransaction)
+            if (InTransaction)
             {
                 return operation();
             }

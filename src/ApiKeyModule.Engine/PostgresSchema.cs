@@ -114,7 +114,7 @@ CREATE TRIGGER api_keys_truncated AFTER TRUNCATE ON {s}.api_keys FOR EACH STATEM
             }
             foreach (char c in schema)
             {
-                if (char.IsControl(c) || c == '\0')
+                if (char.IsControl(c))
                 {
                     return "the schema name contains a control character";
                 }
