@@ -34,7 +34,7 @@ namespace ApiKeyModule.Tests
             {
                 Assembly engine = context.LoadFromAssemblyPath(typeof(ApiKeyStore).Assembly.Location);
                 Type storeType = engine.GetType("ApiKeyModule.ApiKeyStore", true);
-                object store = storeType.GetMethod("Open").Invoke(null, new object[] { Path.Combine(folder, "apikeys.db"), null });
+                object store = storeType.GetMethod("Open", new[] { typeof(string), typeof(TimeSpan?) }).Invoke(null, new object[] { Path.Combine(folder, "apikeys.db"), null });
                 try
                 {
                     Array none = Array.CreateInstance(engine.GetType("ApiKeyModule.AllowlistEntry", true), 0);

@@ -350,14 +350,14 @@ namespace ApiKeyModule.Tests
             };
             foreach (KeyValuePair<string, string> attempt in refused)
             {
-                var e = Assert.Throws<ApiKeyException>(() => ApiKeyStore.OpenPostgres(attempt.Value, schema: "t_" + Guid.NewGuid().ToString("N")));
+                var e = Assert.Throws<ApiKeyException>(() => ApiKeyStore.Open(attempt.Value + ";Schema=t_" + Guid.NewGuid().ToString("N")));
                 Assert.Equal("StoreUnavailable", e.ErrorId);
                 Assert.DoesNotContain(wrong, e.ToString());
                 Assert.DoesNotContain(wrong, e.Target.ToString());
                 output.WriteLine(attempt.Key + ": " + e.Message);
             }
-            Assert.Contains("PGPASSWORD", Assert.Throws<ApiKeyException>(() => ApiKeyStore.OpenPostgres(refused["a wrong password"])).Message);
-            Assert.Contains("Host, Port", Assert.Throws<ApiKeyException>(() => ApiKeyStore.OpenPostgres(refused["nobody listening"])).Message);
+            Assert.Contains("PGPASSWORD", Assert.Throws<ApiKeyException>(() => ApiKeyStore.Open(refused["a wrong password"])).Message);
+            Assert.Contains("Host, Port", Assert.Throws<ApiKeyException>(() => ApiKeyStore.Open(refused["nobody listening"])).Message);
             using (var temp = new TempStore())
             using (ApiKeyStore store = temp.Open())
             {
