@@ -23,11 +23,20 @@ BeforeAll {
     }
 }
 
+BeforeDiscovery {
+    # The same load on a store file, and on a PostgreSQL store when the test command runs a server.
+    $kinds = @(
+        @{ Kind = 'SQLite'; Skip = $false }
+        @{ Kind = 'PostgreSQL'; Skip = -not $env:APIKEYMODULE_TEST_POSTGRES }
+    )
+}
+
 Describe 'R1: load — many processes on one store at once' {
-    It '8 processes each create 500 keys through a pipeline while others read, reset and verify: 4000 keys, no error, every last printed key verifies' {
+    It '<Kind>: 8 processes each create 500 keys through a pipeline while others read, reset and verify: 4000 keys, no error, every last printed key verifies' -ForEach $kinds {
+        if ($Skip) { Set-ItResult -Skipped -Because 'no PostgreSQL server: the test command starts one and sets APIKEYMODULE_TEST_POSTGRES'; return }
         $work = Join-Path $TestDrive "load-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
-        $store = Join-Path $work 'load.db'
+        $store = if ($Kind -eq 'SQLite') { Join-Path $work 'load.db' } else { "$env:APIKEYMODULE_TEST_POSTGRES;Schema=t_$([guid]::NewGuid().ToString('N'))" }
         # The store exists before the run (the first use by many processes at once is the next test).
         [ApiKeyModule.ApiKeyStore]::Open($store).Dispose()
         $creators = 1..8
@@ -70,7 +79,7 @@ Describe 'R1: load — many processes on one store at once' {
         $resets = ($results | ForEach-Object { $_.Stats.Resets } | Measure-Object -Sum).Sum
         $verifies = ($results | ForEach-Object { $_.Stats.Verifies } | Measure-Object -Sum).Sum
         $reads = ($results | ForEach-Object { $_.Stats.Reads } | Measure-Object -Sum).Sum
-        Write-Host ("R1 load: wall time {0:N1} s from the go signal until all 10 processes ended (the 8 creators: {1:N1} s; start-up before the go: {2:N1} s) for {3} keys created, {4} resets, {5} verifications and {6} read rounds" -f
+        Write-Host ("R1 load ($Kind): wall time {0:N1} s from the go signal until all 10 processes ended (the 8 creators: {1:N1} s; start-up before the go: {2:N1} s) for {3} keys created, {4} resets, {5} verifications and {6} read rounds" -f
             $wall, $creatorsSeconds, $startupSeconds, $created, $resets, $verifies, $reads)
 
         $results.Count | Should -Be $children.Count -Because 'every process must write its result'
@@ -83,7 +92,7 @@ Describe 'R1: load — many processes on one store at once' {
         @($keys.Name | Sort-Object -Unique).Count | Should -Be 4000
         $expectedNames = foreach ($n in $creators) { foreach ($k in 1..500) { "p$n-k$k" } }
         Compare-Object @($expectedNames) @($keys.Name) | Should -BeNullOrEmpty
-        (Invoke-SqliteValue $store 'PRAGMA integrity_check') | Should -Be 'ok'
+        if ($Kind -eq 'SQLite') { (Invoke-SqliteValue $store 'PRAGMA integrity_check') | Should -Be 'ok' }
 
         # For each id, the key its process printed last must verify (and nothing printed is lost or foreign).
         $latest = @{}
@@ -102,15 +111,19 @@ Describe 'R1: load — many processes on one store at once' {
         $latest.Count | Should -Be 4000
         $verifyWatch = [Diagnostics.Stopwatch]::StartNew()
         $verdicts = @($latest.Values | Test-ApiKey -StorePath $store -Detailed)
-        Write-Host ("R1 load: the 4000 last printed keys verified in {0:N1} s" -f $verifyWatch.Elapsed.TotalSeconds)
+        Write-Host ("R1 load ($Kind): the 4000 last printed keys verified in {0:N1} s" -f $verifyWatch.Elapsed.TotalSeconds)
         $verdicts.Count | Should -Be 4000
         $failed = @($verdicts | Where-Object { -not $_.Valid -or $byId[$_.Id] -cne $_.Name })
         $failed.Count | Should -Be 0 -Because (($failed | Select-Object -First 5 | ForEach-Object { "$($_.Code) for id $($_.Id)" }) -join ', ')
 
         # The audit log saw every change exactly once.
-        Invoke-SqliteValue $store "SELECT count(*) FROM audit_log WHERE action = 'Create'" | Should -Be 4000
-        Invoke-SqliteValue $store "SELECT count(*) FROM audit_log WHERE action = 'Reset'" | Should -Be 200
-        Invoke-SqliteValue $store "SELECT count(*) FROM api_keys k WHERE (SELECT count(*) FROM audit_log a WHERE a.action = 'Create' AND a.key_id = k.id) <> 1" | Should -Be 0
+        $log = @(Get-ApiKeyAuditLog -StorePath $store)
+        $creates = @($log | Where-Object Action -EQ 'Create')
+        $creates.Count | Should -Be 4000
+        @($log | Where-Object Action -EQ 'Reset').Count | Should -Be 200
+        $createdIds = [System.Collections.Generic.HashSet[int]]::new([int[]]@($creates.KeyId))
+        $createdIds.Count | Should -Be 4000
+        @($keys.Id | Where-Object { -not $createdIds.Contains($_) }).Count | Should -Be 0
     }
 
     It '8 processes that open a new store at the same moment all succeed (first use: creation and schema set-up)' {
