@@ -11,5 +11,7 @@ namespace ApiKeyModule
         public const string Revoke = "Revoke";
         public const string Delete = "Delete";
         public const string VerificationFailed = "VerificationFailed";
+        /// <summary>The store was filled by copying another (<see cref="ApiKeyStore.CopyTo"/>); Details says from where.</summary>
+        public const string Copy = "Copy";
     }
 }

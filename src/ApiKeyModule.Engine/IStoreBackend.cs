@@ -58,6 +58,53 @@ namespace ApiKeyModule
 
         /// <summary>Readies the connection for a long-lived verifier.</summary>
         void PrepareForVerification();
+
+        /// <summary>
+        /// Runs <paramref name="work"/> in one read-only transaction: everything the *AsIs reads return inside it is the
+        /// store at one moment, whatever other writers commit meanwhile.
+        /// </summary>
+        T Snapshot<T>(Func<T> work);
+
+        /// <summary>Inside <see cref="Snapshot"/>: how many rows there are, and the highest ids ever given out.</summary>
+        StoreExtent ReadExtent();
+
+        /// <summary>Inside <see cref="Snapshot"/>: every key row as stored (hash and folded name included), by id, read as enumerated.</summary>
+        IEnumerable<KeyRowAsIs> ReadKeysAsIs();
+
+        /// <summary>Inside <see cref="Snapshot"/>: every audit row, oldest id first, read as enumerated.</summary>
+        IEnumerable<AuditRecord> ReadAuditAsIs();
+
+        /// <summary>
+        /// Inside <see cref="Write"/>: true when the store holds no key and no audit row. Other writers then wait until the
+        /// transaction ends, so that it is still empty when the rows are added.
+        /// </summary>
+        bool LockIfEmpty();
+
+        /// <summary>Inside <see cref="Write"/>: adds the key row as given, its id kept.</summary>
+        void InsertKeyAsIs(KeyRowAsIs key);
+
+        /// <summary>Inside <see cref="Write"/>: adds the audit row as given, its id kept.</summary>
+        void InsertAuditAsIs(AuditRecord record);
+
+        /// <summary>Inside <see cref="Write"/>: new keys and audit rows get ids above these (and above any given before).</summary>
+        void RaiseIdHighWater(long keyId, long auditId);
+    }
+
+    /// <summary>The size of a store, and the highest ids it has given out (deleted rows included).</summary>
+    internal sealed class StoreExtent
+    {
+        public long Keys { get; set; }
+        public long AuditRows { get; set; }
+        public long KeyIdHighWater { get; set; }
+        public long AuditIdHighWater { get; set; }
+    }
+
+    /// <summary>A key row with what verification checks it against, for copying a store.</summary>
+    internal sealed class KeyRowAsIs
+    {
+        public StoredKey Key { get; set; }
+        public byte[] Hash { get; set; }
+        public string HashAlgorithm { get; set; }
     }
 
     internal enum KeySelection

@@ -18,7 +18,7 @@ namespace ApiKeyModule
     internal sealed class PostgresBackend : IStoreBackend
     {
         private const int MaxAttempts = 4;
-        private const int AuditPageSize = 1000;
+        private const int PageSize = 1000;
         private readonly NpgsqlConnection connection;
         private readonly string connectionString;
         private readonly string schema;
@@ -268,7 +268,7 @@ namespace ApiKeyModule
                 {
                     yield return record;
                 }
-                if (page.Count < AuditPageSize)
+                if (page.Count < PageSize)
                 {
                     yield break;
                 }
@@ -305,6 +305,169 @@ namespace ApiKeyModule
         public long ChangeVersion() => Listener().Version + localChanges.Count;
 
         public void PrepareForVerification() => Listener();
+
+        /// <summary>REPEATABLE READ: every statement of the transaction sees the database as its first one did.</summary>
+        public T Snapshot<T>(Func<T> work)
+        {
+            try
+            {
+                EnsureOpen();
+                transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+                Execute("SET TRANSACTION READ ONLY");
+                T result = work();
+                transaction.Commit();
+                return result;
+            }
+            catch (NpgsqlException e)
+            {
+                Rollback();
+                throw PostgresErrors.From(e, Location, schema, secrets);
+            }
+            catch
+            {
+                Rollback();
+                throw;
+            }
+            finally
+            {
+                Forget(transaction);
+                transaction = null;
+            }
+        }
+
+        /// <summary>
+        /// The high-water mark is the identity sequence's last value where this role may read it (it counts deleted
+        /// rows), and never below the highest id present.
+        /// </summary>
+        public StoreExtent ReadExtent() => Mapped(() =>
+        {
+            string s = PostgresSchema.Quote(schema);
+            string sql = $"SELECT (SELECT count(*) FROM {s}.api_keys), (SELECT count(*) FROM {s}.audit_log), " +
+                         $"GREATEST((SELECT coalesce(max(id), 0) FROM {s}.api_keys), {SequenceLastValue("$1")}), " +
+                         $"GREATEST((SELECT coalesce(max(id), 0) FROM {s}.audit_log), {SequenceLastValue("$2")})";
+            using (NpgsqlCommand command = Command(sql, Param(s + ".api_keys", NpgsqlDbType.Text), Param(s + ".audit_log", NpgsqlDbType.Text)))
+            using (NpgsqlDataReader reader = command.ExecuteReader())
+            {
+                reader.Read();
+                return new StoreExtent
+                {
+                    Keys = reader.GetInt64(0),
+                    AuditRows = reader.GetInt64(1),
+                    KeyIdHighWater = reader.GetInt64(2),
+                    AuditIdHighWater = reader.GetInt64(3),
+                };
+            }
+        });
+
+        /// <summary>A page at a time, continuing above the last id read: the connection runs one statement at a time.</summary>
+        public IEnumerable<KeyRowAsIs> ReadKeysAsIs() => Paged(lastId => Mapped(() =>
+        {
+            var page = new List<KeyRowAsIs>();
+            string sql = "SELECT id, name, name_folded, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, key_hash, hash_algorithm " +
+                         $"FROM {PostgresSchema.Quote(schema)}.api_keys WHERE id > $1 ORDER BY id LIMIT {PageSize}";
+            using (NpgsqlCommand command = Command(sql, Param(lastId, NpgsqlDbType.Bigint)))
+            using (NpgsqlDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    page.Add(new KeyRowAsIs
+                    {
+                        Key = new StoredKey
+                        {
+                            Id = reader.GetInt32(0),
+                            Name = reader.GetString(1),
+                            FoldedName = reader.GetString(2),
+                            CreatedAt = reader.GetInt64(3),
+                            Allowlist = reader.GetString(4),
+                            ExpiresAt = reader.IsDBNull(5) ? (long?)null : reader.GetInt64(5),
+                            Revoked = reader.GetBoolean(6),
+                            RevokedReason = Text(reader, 7),
+                            LastUsedAt = reader.IsDBNull(8) ? (long?)null : reader.GetInt64(8),
+                        },
+                        Hash = (byte[])reader.GetValue(9),
+                        HashAlgorithm = reader.GetString(10),
+                    });
+                }
+            }
+            return page;
+        }), row => row.Key.Id);
+
+        public IEnumerable<AuditRecord> ReadAuditAsIs() => Paged(lastId => Mapped(() =>
+        {
+            var page = new List<AuditRecord>();
+            string sql = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id " +
+                         $"FROM {PostgresSchema.Quote(schema)}.audit_log WHERE id > $1 ORDER BY id LIMIT {PageSize}";
+            using (NpgsqlCommand command = Command(sql, Param(lastId, NpgsqlDbType.Bigint)))
+            using (NpgsqlDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    page.Add(AuditRow(reader));
+                }
+            }
+            return page;
+        }), row => row.Id);
+
+        /// <summary>SHARE ROW EXCLUSIVE: other sessions still read, but none writes either table until this transaction ends.</summary>
+        public bool LockIfEmpty()
+        {
+            string s = PostgresSchema.Quote(schema);
+            Execute($"LOCK TABLE {s}.api_keys, {s}.audit_log IN SHARE ROW EXCLUSIVE MODE");
+            using (NpgsqlCommand command = Command($"SELECT NOT EXISTS (SELECT 1 FROM {s}.api_keys) AND NOT EXISTS (SELECT 1 FROM {s}.audit_log)"))
+            {
+                return (bool)command.ExecuteScalar();
+            }
+        }
+
+        public void InsertKeyAsIs(KeyRowAsIs row)
+        {
+            StoredKey key = row.Key;
+            string sql = $"INSERT INTO {PostgresSchema.Quote(schema)}.api_keys " +
+                         "(id, name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at, revoked, revoked_reason, last_used_at) " +
+                         "OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+            using (NpgsqlCommand command = Command(sql,
+                Param(key.Id, NpgsqlDbType.Integer),
+                Param(key.Name, NpgsqlDbType.Text),
+                Param(key.FoldedName, NpgsqlDbType.Text),
+                Param(key.CreatedAt, NpgsqlDbType.Bigint),
+                Param(key.Allowlist, NpgsqlDbType.Text),
+                Param(row.Hash, NpgsqlDbType.Bytea),
+                Param(row.HashAlgorithm, NpgsqlDbType.Text),
+                Param(key.ExpiresAt, NpgsqlDbType.Bigint),
+                Param(key.Revoked, NpgsqlDbType.Boolean),
+                Param(key.RevokedReason, NpgsqlDbType.Text),
+                Param(key.LastUsedAt, NpgsqlDbType.Bigint)))
+            {
+                command.ExecuteNonQuery();
+            }
+        }
+
+        public void InsertAuditAsIs(AuditRecord record)
+        {
+            string sql = $"INSERT INTO {PostgresSchema.Quote(schema)}.audit_log " +
+                         "(id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
+                         "OVERRIDING SYSTEM VALUE VALUES ($11, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            var parameters = new List<NpgsqlParameter>(AuditParameters(record)) { Param(record.Id, NpgsqlDbType.Bigint) };
+            using (NpgsqlCommand command = Command(sql, parameters.ToArray()))
+            {
+                command.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary>setval to the highest of the mark given, the sequence's own and the ids present; never below 1, which setval refuses.</summary>
+        public void RaiseIdHighWater(long keyId, long auditId)
+        {
+            string s = PostgresSchema.Quote(schema);
+            foreach ((string table, long highWater) in new[] { ("api_keys", keyId), ("audit_log", auditId) })
+            {
+                string sql = $"SELECT setval(pg_get_serial_sequence($1, 'id'), GREATEST($2, (SELECT coalesce(max(id), 0) FROM {s}.{table}), {SequenceLastValue("$1")}, 1), " +
+                             $"GREATEST($2, (SELECT coalesce(max(id), 0) FROM {s}.{table}), {SequenceLastValue("$1")}) > 0)";
+                using (NpgsqlCommand command = Command(sql, Param(s + "." + table, NpgsqlDbType.Text), Param(highWater, NpgsqlDbType.Bigint)))
+                {
+                    command.ExecuteNonQuery();
+                }
+            }
+        }
 
         public void Dispose()
         {
@@ -370,30 +533,65 @@ namespace ApiKeyModule
             string sql = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM " +
                          PostgresSchema.Quote(schema) + ".audit_log" +
                          (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +
-                         " ORDER BY at DESC, id DESC LIMIT " + AuditPageSize;
+                         " ORDER BY at DESC, id DESC LIMIT " + PageSize;
             var page = new List<AuditRecord>();
             using (NpgsqlCommand command = Command(sql, parameters.ToArray()))
             using (NpgsqlDataReader reader = command.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    page.Add(new AuditRecord
-                    {
-                        Id = reader.GetInt64(0),
-                        At = reader.GetInt64(1),
-                        Action = reader.GetString(2),
-                        KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
-                        KeyName = Text(reader, 4),
-                        OldValue = Text(reader, 5),
-                        NewValue = Text(reader, 6),
-                        Details = Text(reader, 7),
-                        User = reader.GetString(8),
-                        Host = reader.GetString(9),
-                        ProcessId = reader.GetInt32(10),
-                    });
+                    page.Add(AuditRow(reader));
                 }
             }
             return page;
+        }
+
+        /// <summary>The last value of the identity sequence of the table named by <paramref name="table"/>; 0 when none was given or this role may not read it.</summary>
+        private static string SequenceLastValue(string table) =>
+            "coalesce((SELECT CASE WHEN has_sequence_privilege(q.seq, 'SELECT') OR has_sequence_privilege(q.seq, 'USAGE') " +
+            $"THEN pg_sequence_last_value(q.seq::regclass) END FROM (SELECT pg_get_serial_sequence({table}, 'id') AS seq) AS q), 0)";
+
+        /// <summary>Rows read a page at a time, each page above the last id of the one before.</summary>
+        private static IEnumerable<T> Paged<T>(Func<long, List<T>> page, Func<T, long> id)
+        {
+            long lastId = 0;
+            while (true)
+            {
+                List<T> rows = page(lastId);
+                foreach (T row in rows)
+                {
+                    yield return row;
+                }
+                if (rows.Count < PageSize)
+                {
+                    yield break;
+                }
+                lastId = id(rows[rows.Count - 1]);
+            }
+        }
+
+        /// <summary>
+        /// Reads of a snapshot report their failures as this store's errors: they run inside another store's write
+        /// transaction, which would otherwise take them for its own.
+        /// </summary>
+        private T Mapped<T>(Func<T> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (NpgsqlException e)
+            {
+                throw PostgresErrors.From(e, Location, schema, secrets);
+            }
+        }
+
+        private void Execute(string sql)
+        {
+            using (NpgsqlCommand command = Command(sql))
+            {
+                command.ExecuteNonQuery();
+            }
         }
 
         private static void Forget(NpgsqlTransaction ended)
@@ -430,6 +628,21 @@ namespace ApiKeyModule
                 // The connection failed: the server rolls the transaction back itself.
             }
         }
+
+        private static AuditRecord AuditRow(NpgsqlDataReader reader) => new AuditRecord
+        {
+            Id = reader.GetInt64(0),
+            At = reader.GetInt64(1),
+            Action = reader.GetString(2),
+            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
+            KeyName = Text(reader, 4),
+            OldValue = Text(reader, 5),
+            NewValue = Text(reader, 6),
+            Details = Text(reader, 7),
+            User = reader.GetString(8),
+            Host = reader.GetString(9),
+            ProcessId = reader.GetInt32(10),
+        };
 
         private static NpgsqlParameter[] AuditParameters(AuditRecord record) =>
             new[]

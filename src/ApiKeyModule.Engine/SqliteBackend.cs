@@ -21,6 +21,8 @@ namespace ApiKeyModule
         private RawStatement verify;
         private RawStatement dataVersion;
         private RawStatement touch;
+        private SqliteCommand insertAsIs;
+        private SqliteCommand appendAsIs;
 
         private SqliteBackend(string path, SqliteConnection connection)
         {
@@ -223,10 +225,125 @@ namespace ApiKeyModule
         /// <summary>A long-lived verifier looks keys up at random: SQLite keeps up to 32 MB of the file in memory (its default is 2 MB).</summary>
         public void PrepareForVerification() => StoreConnection.Execute(connection, "PRAGMA cache_size = -32768");
 
+        /// <summary>A deferred transaction: SQLite takes its snapshot at the first read and keeps it until the end (WAL lets writers go on).</summary>
+        public T Snapshot<T>(Func<T> work)
+        {
+            try
+            {
+                using (transaction = connection.BeginTransaction(deferred: true))
+                {
+                    T result = work();
+                    transaction.Commit();
+                    return result;
+                }
+            }
+            catch (SqliteException e)
+            {
+                throw SqliteErrors.From(e, Location);
+            }
+            finally
+            {
+                transaction = null;
+            }
+        }
+
+        /// <summary>sqlite_sequence holds the highest id AUTOINCREMENT has given, deleted rows included.</summary>
+        public StoreExtent ReadExtent()
+        {
+            using (SqliteCommand command = Command(
+                "SELECT (SELECT count(*) FROM api_keys), (SELECT count(*) FROM audit_log), " +
+                "max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'api_keys'), 0), coalesce((SELECT max(id) FROM api_keys), 0)), " +
+                "max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), coalesce((SELECT max(id) FROM audit_log), 0))"))
+            using (SqliteDataReader reader = command.ExecuteReader())
+            {
+                reader.Read();
+                return new StoreExtent
+                {
+                    Keys = reader.GetInt64(0),
+                    AuditRows = reader.GetInt64(1),
+                    KeyIdHighWater = reader.GetInt64(2),
+                    AuditIdHighWater = reader.GetInt64(3),
+                };
+            }
+        }
+
+        public IEnumerable<KeyRowAsIs> ReadKeysAsIs() => Translated(KeysAsIs());
+
+        public IEnumerable<AuditRecord> ReadAuditAsIs() => Translated(AuditAsIs());
+
+        /// <summary><see cref="Write"/> holds SQLite's write lock already.</summary>
+        public bool LockIfEmpty() =>
+            Convert.ToInt64(StoreConnection.Scalar(connection,
+                "SELECT NOT EXISTS (SELECT 1 FROM api_keys) AND NOT EXISTS (SELECT 1 FROM audit_log)", transaction), CultureInfo.InvariantCulture) == 1;
+
+        public void InsertKeyAsIs(KeyRowAsIs row)
+        {
+            insertAsIs = insertAsIs ?? Prepared(
+                "INSERT INTO api_keys (id, name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at, revoked, revoked_reason, last_used_at) " +
+                "VALUES ($id, $name, $folded, $created, $allowlist, $hash, $algorithm, $expires, $revoked, $reason, $lastUsed)");
+            StoredKey key = row.Key;
+            insertAsIs.Transaction = transaction;
+            insertAsIs.Parameters["$id"].Value = key.Id;
+            insertAsIs.Parameters["$name"].Value = key.Name;
+            insertAsIs.Parameters["$folded"].Value = key.FoldedName;
+            insertAsIs.Parameters["$created"].Value = key.CreatedAt;
+            insertAsIs.Parameters["$allowlist"].Value = key.Allowlist;
+            insertAsIs.Parameters["$hash"].Value = row.Hash;
+            insertAsIs.Parameters["$algorithm"].Value = row.HashAlgorithm;
+            insertAsIs.Parameters["$expires"].Value = Nullable(key.ExpiresAt);
+            insertAsIs.Parameters["$revoked"].Value = key.Revoked ? 1 : 0;
+            insertAsIs.Parameters["$reason"].Value = (object)key.RevokedReason ?? DBNull.Value;
+            insertAsIs.Parameters["$lastUsed"].Value = Nullable(key.LastUsedAt);
+            insertAsIs.ExecuteNonQuery();
+        }
+
+        public void InsertAuditAsIs(AuditRecord record)
+        {
+            appendAsIs = appendAsIs ?? Prepared(
+                "INSERT INTO audit_log (id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
+                "VALUES ($id, $at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid)");
+            appendAsIs.Transaction = transaction;
+            appendAsIs.Parameters["$id"].Value = record.Id;
+            appendAsIs.Parameters["$at"].Value = record.At;
+            appendAsIs.Parameters["$action"].Value = record.Action;
+            appendAsIs.Parameters["$keyId"].Value = (object)record.KeyId ?? DBNull.Value;
+            appendAsIs.Parameters["$keyName"].Value = (object)record.KeyName ?? DBNull.Value;
+            appendAsIs.Parameters["$old"].Value = (object)record.OldValue ?? DBNull.Value;
+            appendAsIs.Parameters["$new"].Value = (object)record.NewValue ?? DBNull.Value;
+            appendAsIs.Parameters["$details"].Value = (object)record.Details ?? DBNull.Value;
+            appendAsIs.Parameters["$user"].Value = record.User;
+            appendAsIs.Parameters["$host"].Value = record.Host;
+            appendAsIs.Parameters["$pid"].Value = record.ProcessId;
+            appendAsIs.ExecuteNonQuery();
+        }
+
+        /// <summary>AUTOINCREMENT continues above the seq of the table's row in sqlite_sequence, which is an ordinary table.</summary>
+        public void RaiseIdHighWater(long keyId, long auditId)
+        {
+            foreach ((string table, long highWater) in new[] { ("api_keys", keyId), ("audit_log", auditId) })
+            {
+                foreach (string sql in new[]
+                {
+                    "UPDATE sqlite_sequence SET seq = max(seq, $seq) WHERE name = $table",
+                    "INSERT INTO sqlite_sequence (name, seq) SELECT $table, $seq WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = $table)",
+                })
+                {
+                    using (SqliteCommand command = Command(sql))
+                    {
+                        command.Parameters.AddWithValue("$table", table);
+                        command.Parameters.AddWithValue("$seq", highWater);
+                        command.ExecuteNonQuery();
+                    }
+                }
+            }
+        }
+
         public void Dispose()
         {
             insert?.Dispose();
             append?.Dispose();
+            insertAsIs?.Dispose();
+            appendAsIs?.Dispose();
             verify?.Dispose();
             dataVersion?.Dispose();
             touch?.Dispose();
@@ -288,23 +405,83 @@ namespace ApiKeyModule
                 {
                     while (reader.Read())
                     {
-                        yield return new AuditRecord
-                        {
-                            Id = reader.GetInt64(0),
-                            At = reader.GetInt64(1),
-                            Action = reader.GetString(2),
-                            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
-                            KeyName = Text(reader, 4),
-                            OldValue = Text(reader, 5),
-                            NewValue = Text(reader, 6),
-                            Details = Text(reader, 7),
-                            User = reader.GetString(8),
-                            Host = reader.GetString(9),
-                            ProcessId = reader.GetInt32(10),
-                        };
+                        yield return ReadAuditRow(reader);
                     }
                 }
             }
+        }
+
+        private IEnumerable<KeyRowAsIs> KeysAsIs()
+        {
+            using (SqliteCommand command = Command(
+                "SELECT id, name, name_folded, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, key_hash, hash_algorithm " +
+                "FROM api_keys ORDER BY id"))
+            using (SqliteDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    yield return new KeyRowAsIs
+                    {
+                        Key = new StoredKey
+                        {
+                            Id = reader.GetInt32(0),
+                            Name = reader.GetString(1),
+                            FoldedName = reader.GetString(2),
+                            CreatedAt = reader.GetInt64(3),
+                            Allowlist = reader.GetString(4),
+                            ExpiresAt = reader.IsDBNull(5) ? (long?)null : reader.GetInt64(5),
+                            Revoked = reader.GetInt64(6) != 0,
+                            RevokedReason = Text(reader, 7),
+                            LastUsedAt = reader.IsDBNull(8) ? (long?)null : reader.GetInt64(8),
+                        },
+                        Hash = reader.GetFieldValue<byte[]>(9),
+                        HashAlgorithm = reader.GetString(10),
+                    };
+                }
+            }
+        }
+
+        private IEnumerable<AuditRecord> AuditAsIs()
+        {
+            using (SqliteCommand command = Command(
+                "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM audit_log ORDER BY id"))
+            using (SqliteDataReader reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    yield return ReadAuditRow(reader);
+                }
+            }
+        }
+
+        private static AuditRecord ReadAuditRow(SqliteDataReader reader) => new AuditRecord
+        {
+            Id = reader.GetInt64(0),
+            At = reader.GetInt64(1),
+            Action = reader.GetString(2),
+            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
+            KeyName = Text(reader, 4),
+            OldValue = Text(reader, 5),
+            NewValue = Text(reader, 6),
+            Details = Text(reader, 7),
+            User = reader.GetString(8),
+            Host = reader.GetString(9),
+            ProcessId = reader.GetInt32(10),
+        };
+
+        /// <summary>A command kept for the connection's life, its $parameters read from the SQL.</summary>
+        private SqliteCommand Prepared(string sql)
+        {
+            SqliteCommand command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (System.Text.RegularExpressions.Match parameter in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-zA-Z]+"))
+            {
+                if (!command.Parameters.Contains(parameter.Value))
+                {
+                    command.Parameters.AddWithValue(parameter.Value, DBNull.Value);
+                }
+            }
+            return command;
         }
 
         /// <summary>Reads lazily, so SQLite failures surface while enumerating; they become store errors there too.</summary>

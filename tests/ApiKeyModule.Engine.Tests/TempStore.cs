@@ -17,10 +17,17 @@ namespace ApiKeyModule.Tests
         public static readonly string Server = Environment.GetEnvironmentVariable(PostgresVariable) is string value && !string.IsNullOrWhiteSpace(value) ? value : null;
 
         public TempStore()
+            : this(IsPostgres)
         {
+        }
+
+        /// <summary>A store of the kind asked for, whatever the tests run against (PostgreSQL needs the server).</summary>
+        public TempStore(bool postgres)
+        {
+            Postgres = postgres;
             Folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "apikeymodule-xunit-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Folder);
-            if (IsPostgres)
+            if (postgres)
             {
                 Schema = "t_" + Guid.NewGuid().ToString("N");
                 ConnectionString = new NpgsqlConnectionStringBuilder(Server) { SearchPath = Schema }.ConnectionString;
@@ -35,6 +42,9 @@ namespace ApiKeyModule.Tests
         }
 
         public static bool IsPostgres => Server != null;
+
+        /// <summary>Whether this store is in PostgreSQL.</summary>
+        public bool Postgres { get; }
 
         public string Folder { get; }
 
@@ -59,7 +69,7 @@ namespace ApiKeyModule.Tests
         /// </summary>
         public object Sql(string sql, params (string Name, object Value)[] parameters)
         {
-            if (IsPostgres)
+            if (Postgres)
             {
                 using (var connection = new NpgsqlConnection(ConnectionString))
                 {
@@ -91,7 +101,7 @@ namespace ApiKeyModule.Tests
 
         public void Dispose()
         {
-            if (IsPostgres)
+            if (Postgres)
             {
                 // Each test's schema has its own connection strings, hence its own pools: close their idle connections.
                 NpgsqlConnection.ClearAllPools();

@@ -7,20 +7,20 @@ BeforeAll {
 Describe 'Module manifest and exports' {
     It 'CmdletsToExport in the manifest is exactly the module cmdlets' {
         $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
-        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
     It 'the imported module exposes exactly the module cmdlets and nothing else' {
         $module = Get-Module ApiKeyModule
-        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
-        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
     It '<Command> has a -StorePath parameter' -ForEach @(
         @{ Command = 'New-ApiKey' }, @{ Command = 'Get-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }
-        @{ Command = 'Test-ApiKey' }, @{ Command = 'Revoke-ApiKey' }, @{ Command = 'Get-ApiKeyAuditLog' }
+        @{ Command = 'Test-ApiKey' }, @{ Command = 'Revoke-ApiKey' }, @{ Command = 'Get-ApiKeyAuditLog' }, @{ Command = 'Copy-ApiKeyStore' }
     ) {
         (Get-Command $Command).Parameters.Keys | Should -Contain 'StorePath'
     }
@@ -34,12 +34,14 @@ Describe 'Cmdlet metadata' {
         @{ Command = 'Test-ApiKey'; Expected = 'ApiKeyModule.ApiKeyVerification,System.Boolean' }
         @{ Command = 'Revoke-ApiKey'; Expected = 'ApiKeyModule.ApiKey' }
         @{ Command = 'Get-ApiKeyAuditLog'; Expected = 'ApiKeyModule.ApiKeyAuditEntry' }
+        @{ Command = 'Copy-ApiKeyStore'; Expected = 'ApiKeyModule.ApiKeyStoreCopy' }
     ) {
         (@((Get-Command $Command).OutputType | ForEach-Object Name) | Sort-Object -Unique) -join ',' | Should -Be $Expected
     }
 
     It '<Command> supports ShouldProcess (-WhatIf and -Confirm)' -ForEach @(
         @{ Command = 'New-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }, @{ Command = 'Revoke-ApiKey' }
+        @{ Command = 'Copy-ApiKeyStore' }
     ) {
         $info = Get-Command $Command
         $attribute = $info.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
