@@ -143,6 +143,24 @@ namespace ApiKeyModule
         public string User { get; set; }
         public string Host { get; set; }
         public int ProcessId { get; set; }
+
+        /// <summary>The row a reader is on, when its columns are: id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id.</summary>
+        public static AuditRecord FromRow(System.Data.Common.DbDataReader reader) => new AuditRecord
+        {
+            Id = reader.GetInt64(0),
+            At = reader.GetInt64(1),
+            Action = reader.GetString(2),
+            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
+            KeyName = Text(reader, 4),
+            OldValue = Text(reader, 5),
+            NewValue = Text(reader, 6),
+            Details = Text(reader, 7),
+            User = reader.GetString(8),
+            Host = reader.GetString(9),
+            ProcessId = reader.GetInt32(10),
+        };
+
+        private static string Text(System.Data.Common.DbDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
     }
 
     /// <summary>Thrown by a backend when a key's name is taken; the store turns it into DuplicateName.</summary>

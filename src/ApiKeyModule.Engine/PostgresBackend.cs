@@ -402,7 +402,7 @@ namespace ApiKeyModule
             {
                 while (reader.Read())
                 {
-                    page.Add(AuditRow(reader));
+                    page.Add(AuditRecord.FromRow(reader));
                 }
             }
             return page;
@@ -540,7 +540,7 @@ namespace ApiKeyModule
             {
                 while (reader.Read())
                 {
-                    page.Add(AuditRow(reader));
+                    page.Add(AuditRecord.FromRow(reader));
                 }
             }
             return page;
@@ -629,20 +629,6 @@ namespace ApiKeyModule
             }
         }
 
-        private static AuditRecord AuditRow(NpgsqlDataReader reader) => new AuditRecord
-        {
-            Id = reader.GetInt64(0),
-            At = reader.GetInt64(1),
-            Action = reader.GetString(2),
-            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
-            KeyName = Text(reader, 4),
-            OldValue = Text(reader, 5),
-            NewValue = Text(reader, 6),
-            Details = Text(reader, 7),
-            User = reader.GetString(8),
-            Host = reader.GetString(9),
-            ProcessId = reader.GetInt32(10),
-        };
 
         private static NpgsqlParameter[] AuditParameters(AuditRecord record) =>
             new[]

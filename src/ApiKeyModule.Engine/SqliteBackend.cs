@@ -405,7 +405,7 @@ namespace ApiKeyModule
                 {
                     while (reader.Read())
                     {
-                        yield return ReadAuditRow(reader);
+                        yield return AuditRecord.FromRow(reader);
                     }
                 }
             }
@@ -449,25 +449,11 @@ namespace ApiKeyModule
             {
                 while (reader.Read())
                 {
-                    yield return ReadAuditRow(reader);
+                    yield return AuditRecord.FromRow(reader);
                 }
             }
         }
 
-        private static AuditRecord ReadAuditRow(SqliteDataReader reader) => new AuditRecord
-        {
-            Id = reader.GetInt64(0),
-            At = reader.GetInt64(1),
-            Action = reader.GetString(2),
-            KeyId = reader.IsDBNull(3) ? (int?)null : reader.GetInt32(3),
-            KeyName = Text(reader, 4),
-            OldValue = Text(reader, 5),
-            NewValue = Text(reader, 6),
-            Details = Text(reader, 7),
-            User = reader.GetString(8),
-            Host = reader.GetString(9),
-            ProcessId = reader.GetInt32(10),
-        };
 
         /// <summary>A command kept for the connection's life, its $parameters read from the SQL.</summary>
         private SqliteCommand Prepared(string sql)
