@@ -124,6 +124,7 @@ function Invoke-Tests {
         Invoke-EngineTests $results 'xunit-sqlite' ([ref] $passed) ([ref] $failed)
         # From here on, the tests of the PostgreSQL store connect to the throwaway server.
         $env:APIKEYMODULE_TEST_POSTGRES = $server.ConnectionString
+        $env:APIKEYMODULE_TEST_POSTGRES_CA = $server.RootCertificate
         Invoke-EngineTests $results 'xunit-postgres' ([ref] $passed) ([ref] $failed)
 
         $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
@@ -143,7 +144,7 @@ function Invoke-Tests {
         }
     }
     finally {
-        Remove-Item Env:APIKEYMODULE_TEST_POSTGRES -ErrorAction Ignore
+        Remove-Item Env:APIKEYMODULE_TEST_POSTGRES, Env:APIKEYMODULE_TEST_POSTGRES_CA -ErrorAction Ignore
         Stop-TestPostgres $server
     }
 

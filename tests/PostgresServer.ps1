@@ -28,6 +28,27 @@ function Invoke-AsServerUser([string] $Program, [string[]] $Arguments) {
     else { & $Program @Arguments 2>&1 }
 }
 
+# A certificate authority and a server certificate for 127.0.0.1 signed by it, so that tests can connect with the
+# server's certificate verified (SSL Mode=VerifyFull). Null where openssl is missing: the server then runs without TLS.
+function New-TestCertificates([string] $Folder) {
+    if (-not (Get-Command openssl -CommandType Application -ErrorAction Ignore)) { return $null }
+    $names = Join-Path $Folder 'server.ext'
+    Set-Content -LiteralPath $names -Value 'subjectAltName=IP:127.0.0.1,DNS:localhost'
+    $steps = @(
+        @('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=ApiKeyModule test CA', '-keyout', "$Folder/ca.key", '-out', "$Folder/ca.crt"),
+        @('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', "$Folder/server.key", '-out', "$Folder/server.csr"),
+        @('x509', '-req', '-in', "$Folder/server.csr", '-CA', "$Folder/ca.crt", '-CAkey', "$Folder/ca.key", '-CAcreateserial', '-days', '2',
+            '-extfile', $names, '-out', "$Folder/server.crt")
+    )
+    foreach ($step in $steps) {
+        $output = & openssl @step 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "openssl $($step[0]) failed ($LASTEXITCODE): $output" }
+    }
+    & chmod 600 "$Folder/server.key"
+    if ((id -u) -eq '0') { & chown postgres "$Folder/server.key" "$Folder/server.crt" }
+    [pscustomobject]@{ RootCertificate = "$Folder/ca.crt"; Certificate = "$Folder/server.crt"; Key = "$Folder/server.key" }
+}
+
 function Get-FreeTcpPort {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
@@ -44,16 +65,19 @@ function Start-TestPostgres {
     $password = [guid]::NewGuid().ToString('N')
     $server = [pscustomobject]@{
         Folder = $folder; Bin = $bin; Port = 0; Password = $password
-        ConnectionString = $null; AdminConnectionString = $null
+        ConnectionString = $null; RootCertificate = $null
     }
     try {
         $output = Invoke-AsServerUser (Join-Path $bin 'initdb') @('-D', "$folder/data", '-U', 'postgres', '--auth-local=trust',
             '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync')
         if ($LASTEXITCODE -ne 0) { throw "initdb failed ($LASTEXITCODE): $output" }
+        $certificates = New-TestCertificates $folder
+        $tls = if ($certificates) { " -c ssl=on -c ssl_cert_file=$($certificates.Certificate) -c ssl_key_file=$($certificates.Key)" } else { '' }
+        $server.RootCertificate = $certificates.RootCertificate
         foreach ($attempt in 1..5) {
             $server.Port = Get-FreeTcpPort
             $output = Invoke-AsServerUser (Join-Path $bin 'pg_ctl') @('-D', "$folder/data", '-l', "$folder/log", '-w', '-t', '60',
-                '-o', "-c listen_addresses=127.0.0.1 -p $($server.Port) -k $folder -c fsync=off -c max_connections=200", 'start')
+                '-o', "-c listen_addresses=127.0.0.1 -p $($server.Port) -k $folder -c fsync=off -c max_connections=200$tls", 'start')
             if ($LASTEXITCODE -eq 0) { break }
             if ($attempt -eq 5) { throw "pg_ctl start failed ($LASTEXITCODE): $output $(Get-Content "$folder/log" -Raw -ErrorAction Ignore)" }
         }

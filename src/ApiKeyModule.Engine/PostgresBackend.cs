@@ -77,7 +77,7 @@ namespace ApiKeyModule
             {
                 throw PostgresErrors.From(e, location, schema, secrets);
             }
-            var connection = new NpgsqlConnection(used);
+            NpgsqlConnection connection = PostgresTls.Connection(used);
             try
             {
                 connection.Open();

@@ -91,7 +91,7 @@ namespace ApiKeyModule
 
         private void Listen()
         {
-            using (var connection = new NpgsqlConnection(connectionString))
+            using (NpgsqlConnection connection = PostgresTls.Connection(connectionString))
             {
                 connection.Notification += (sender, e) => Interlocked.Increment(ref version);
                 connection.Open();

@@ -113,6 +113,21 @@ Describe 'The cmdlets on a PostgreSQL store' -Skip:([bool]$skip) {
         (Get-ApiKey).Name | Should -Be 'file-key'
     }
 
+    It 'connects over TLS with the server''s certificate verified (VerifyFull), and refuses a server it cannot verify' {
+        if (-not $env:APIKEYMODULE_TEST_POSTGRES_CA) { Set-ItResult -Skipped -Because 'the test server runs without TLS (openssl is missing)'; return }
+        # The server's certificate names localhost (and 127.0.0.1, which .NET does not match by address here).
+        $connection = $connection -replace 'Host=127\.0\.0\.1', 'Host=localhost'
+        $verified = "$connection;SSL Mode=VerifyFull;Root Certificate=$env:APIKEYMODULE_TEST_POSTGRES_CA"
+        $key = New-ApiKey -ConnectionString $verified -Name 'over-tls' -Allowlist @{ method = 'GET'; resource = '/x' }
+        $key | Test-ApiKey | Should -BeTrue
+        # Another authority, which did not sign the server's certificate: the connection is refused, nothing is read.
+        $other = Join-Path $TestDrive "ca-$([guid]::NewGuid())"
+        $null = New-Item -ItemType Directory -Path $other
+        $null = & openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj '/CN=Someone else' -keyout "$other/ca.key" -out "$other/ca.crt" 2>&1
+        $errors = Get-ErrorRecord { Get-ApiKey -ConnectionString "$connection;SSL Mode=VerifyFull;Root Certificate=$other/ca.crt" }
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'StoreUnavailable,*'
+    }
+
     It 'a credential given with a file store is refused' {
         $credential = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))
         $errors = Get-ErrorRecord { Get-ApiKey -StorePath (New-TestStorePath) -Credential $credential }
