@@ -124,6 +124,10 @@ function Invoke-Tests {
         Invoke-EngineTests $results 'xunit-sqlite' ([ref] $passed) ([ref] $failed)
         # From here on, the tests of the PostgreSQL store connect to the throwaway server.
         $env:APIKEYMODULE_TEST_POSTGRES = $server.ConnectionString
+        # The tests that stop and restart the server need its folder, binaries and port.
+        $env:APIKEYMODULE_TEST_POSTGRES_FOLDER = $server.Folder
+        $env:APIKEYMODULE_TEST_POSTGRES_BIN = $server.Bin
+        $env:APIKEYMODULE_TEST_POSTGRES_PORT = $server.Port
         Invoke-EngineTests $results 'xunit-postgres' ([ref] $passed) ([ref] $failed)
 
         $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
@@ -143,7 +147,7 @@ function Invoke-Tests {
         }
     }
     finally {
-        Remove-Item Env:APIKEYMODULE_TEST_POSTGRES -ErrorAction Ignore
+        Remove-Item Env:APIKEYMODULE_TEST_POSTGRES, Env:APIKEYMODULE_TEST_POSTGRES_FOLDER, Env:APIKEYMODULE_TEST_POSTGRES_BIN, Env:APIKEYMODULE_TEST_POSTGRES_PORT -ErrorAction Ignore
         Stop-TestPostgres $server
     }
 
