@@ -125,6 +125,10 @@ function Invoke-Tests {
         # From here on, the tests of the PostgreSQL store connect to the throwaway server.
         $env:APIKEYMODULE_TEST_POSTGRES = $server.ConnectionString
         $env:APIKEYMODULE_TEST_POSTGRES_CA = $server.RootCertificate
+        # The tests that stop and restart the server need its folder, binaries and port.
+        $env:APIKEYMODULE_TEST_POSTGRES_FOLDER = $server.Folder
+        $env:APIKEYMODULE_TEST_POSTGRES_BIN = $server.Bin
+        $env:APIKEYMODULE_TEST_POSTGRES_PORT = $server.Port
         Invoke-EngineTests $results 'xunit-postgres' ([ref] $passed) ([ref] $failed)
 
         $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
@@ -144,7 +148,7 @@ function Invoke-Tests {
         }
     }
     finally {
-        Remove-Item Env:APIKEYMODULE_TEST_POSTGRES, Env:APIKEYMODULE_TEST_POSTGRES_CA -ErrorAction Ignore
+        Remove-Item Env:APIKEYMODULE_TEST_POSTGRES, Env:APIKEYMODULE_TEST_POSTGRES_CA, Env:APIKEYMODULE_TEST_POSTGRES_FOLDER, Env:APIKEYMODULE_TEST_POSTGRES_BIN, Env:APIKEYMODULE_TEST_POSTGRES_PORT -ErrorAction Ignore
         Stop-TestPostgres $server
     }
 

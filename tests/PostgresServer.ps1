@@ -55,6 +55,14 @@ function Get-FreeTcpPort {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+# Starts the server of $Server (its folder, binaries and port) and waits until it accepts connections.
+function Start-PostgresProcess($Server) {
+    # TLS when the folder holds the server's certificate (New-TestCertificates).
+    $tls = if (Test-Path "$($Server.Folder)/server.crt") { " -c ssl=on -c ssl_cert_file=$($Server.Folder)/server.crt -c ssl_key_file=$($Server.Folder)/server.key" } else { '' }
+    Invoke-AsServerUser (Join-Path $Server.Bin 'pg_ctl') @('-D', "$($Server.Folder)/data", '-l', "$($Server.Folder)/log", '-w', '-t', '60',
+        '-o', "-c listen_addresses=127.0.0.1 -p $($Server.Port) -k $($Server.Folder) -c fsync=off -c max_connections=200$tls", 'start')
+}
+
 function Start-TestPostgres {
     Install-Postgres
     $bin = Find-PostgresBin
@@ -71,13 +79,10 @@ function Start-TestPostgres {
         $output = Invoke-AsServerUser (Join-Path $bin 'initdb') @('-D', "$folder/data", '-U', 'postgres', '--auth-local=trust',
             '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync')
         if ($LASTEXITCODE -ne 0) { throw "initdb failed ($LASTEXITCODE): $output" }
-        $certificates = New-TestCertificates $folder
-        $tls = if ($certificates) { " -c ssl=on -c ssl_cert_file=$($certificates.Certificate) -c ssl_key_file=$($certificates.Key)" } else { '' }
-        $server.RootCertificate = $certificates.RootCertificate
+        $server.RootCertificate = (New-TestCertificates $folder).RootCertificate
         foreach ($attempt in 1..5) {
             $server.Port = Get-FreeTcpPort
-            $output = Invoke-AsServerUser (Join-Path $bin 'pg_ctl') @('-D', "$folder/data", '-l', "$folder/log", '-w', '-t', '60',
-                '-o', "-c listen_addresses=127.0.0.1 -p $($server.Port) -k $folder -c fsync=off -c max_connections=200$tls", 'start')
+            $output = Start-PostgresProcess $server
             if ($LASTEXITCODE -eq 0) { break }
             if ($attempt -eq 5) { throw "pg_ctl start failed ($LASTEXITCODE): $output $(Get-Content "$folder/log" -Raw -ErrorAction Ignore)" }
         }
@@ -101,4 +106,50 @@ function Stop-TestPostgres($Server) {
         $null = Invoke-AsServerUser (Join-Path $Server.Bin 'pg_ctl') @('-D', "$($Server.Folder)/data", '-m', 'immediate', '-w', 'stop')
     }
     Remove-Item -LiteralPath $Server.Folder -Recurse -Force -ErrorAction Ignore
+}
+
+# The server that the test command started, from the variables it sets (APIKEYMODULE_TEST_POSTGRES and the _FOLDER,
+# _BIN and _PORT ones); $null when one is missing.
+function Get-TestPostgres {
+    if (-not ($env:APIKEYMODULE_TEST_POSTGRES -and $env:APIKEYMODULE_TEST_POSTGRES_FOLDER -and $env:APIKEYMODULE_TEST_POSTGRES_BIN -and $env:APIKEYMODULE_TEST_POSTGRES_PORT)) { return $null }
+    [pscustomobject]@{
+        Folder = $env:APIKEYMODULE_TEST_POSTGRES_FOLDER; Bin = $env:APIKEYMODULE_TEST_POSTGRES_BIN; Port = [int]$env:APIKEYMODULE_TEST_POSTGRES_PORT
+        ConnectionString = $env:APIKEYMODULE_TEST_POSTGRES
+    }
+}
+
+# Stops the server at once, as a crash would (every backend killed, no checkpoint): pg_ctl stop -m immediate.
+function Stop-TestPostgresImmediately($Server) {
+    $output = Invoke-AsServerUser (Join-Path $Server.Bin 'pg_ctl') @('-D', "$($Server.Folder)/data", '-m', 'immediate', '-w', 'stop')
+    if ($LASTEXITCODE -ne 0) { throw "pg_ctl stop failed ($LASTEXITCODE): $output" }
+}
+
+# Starts a stopped server again on the same port, with the same options, and waits until it accepts connections.
+function Restart-TestPostgres($Server) {
+    $output = Start-PostgresProcess $Server
+    if ($LASTEXITCODE -ne 0) { throw "pg_ctl start failed ($LASTEXITCODE): $output $(Get-Content "$($Server.Folder)/log" -Raw -ErrorAction Ignore)" }
+    $output = Invoke-AsServerUser (Join-Path $Server.Bin 'pg_isready') @('-h', '127.0.0.1', '-p', $Server.Port, '-t', '60')
+    if ($LASTEXITCODE -ne 0) { throw "The restarted server does not accept connections: $output" }
+}
+
+# Runs SQL with psql on the database of an Npgsql connection string (Host, Port, Database, Username, Password; the
+# password goes by PGPASSWORD, never on a command line) and returns its rows unaligned, one string per row, fields
+# separated by '|'. Throws on any SQL error.
+function Invoke-TestPsql([string] $ConnectionString, [string] $Sql) {
+    $parts = @{}
+    foreach ($pair in $ConnectionString -split ';') {
+        $name, $value = $pair -split '=', 2
+        if ($name) { $parts[$name.Trim()] = $value }
+    }
+    $bin = Find-PostgresBin
+    $saved = $env:PGPASSWORD
+    $env:PGPASSWORD = $parts.Password
+    try {
+        $output = & (Join-Path $bin 'psql') -X -q -A -t -v ON_ERROR_STOP=1 -h $parts.Host -p $parts.Port -U $parts.Username -d $parts.Database -c $Sql 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE): $output" }
+        @($output | Where-Object { $_ -ne '' } | ForEach-Object { "$_" })
+    }
+    finally {
+        if ($null -eq $saved) { Remove-Item Env:PGPASSWORD -ErrorAction Ignore } else { $env:PGPASSWORD = $saved }
+    }
 }
