@@ -77,22 +77,32 @@ namespace ApiKeyModule
             {
                 throw PostgresErrors.From(e, location, schema, secrets);
             }
-            NpgsqlConnection connection = PostgresTls.Connection(used);
-            try
+            for (int attempt = 1; ; attempt++)
             {
-                connection.Open();
-                Guid storeId = PostgresConnection.Prepare(connection, schema, location);
-                return new PostgresBackend(connection, used, schema, location, secrets, storeId);
-            }
-            catch (Exception e) when (PostgresErrors.Maps(e))
-            {
-                connection.Dispose();
-                throw PostgresErrors.From(e, location, schema, secrets);
-            }
-            catch
-            {
-                connection.Dispose();
-                throw;
+                NpgsqlConnection connection = PostgresTls.Connection(used);
+                try
+                {
+                    connection.Open();
+                    Guid storeId = PostgresConnection.Prepare(connection, schema, location);
+                    return new PostgresBackend(connection, used, schema, location, secrets, storeId);
+                }
+                catch (NpgsqlException) when (attempt == 1 && (connection.FullState & ConnectionState.Broken) != 0)
+                {
+                    // A pooled connection that died with the server (a restart, a failover) breaks on its first use:
+                    // the pool's other connections died with it, so they go, and one new connection is tried.
+                    NpgsqlConnection.ClearPool(connection);
+                    connection.Dispose();
+                }
+                catch (Exception e) when (PostgresErrors.Maps(e))
+                {
+                    connection.Dispose();
+                    throw PostgresErrors.From(e, location, schema, secrets);
+                }
+                catch
+                {
+                    connection.Dispose();
+                    throw;
+                }
             }
         }
 
