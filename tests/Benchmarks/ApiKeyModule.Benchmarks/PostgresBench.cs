@@ -170,6 +170,7 @@ internal static class PostgresBench
         {
             using (NpgsqlConnection connection = Connect())
             {
+                result["server"] = connection.PostgreSqlVersion.ToString();
                 CreateRawSchema(connection, raw);
                 RawCreate(connection, raw, 1000000, 100);   // warm-up: JIT, first pages
                 result["floorPerRowSeconds"] = RawCreate(connection, raw, 1, n);
