@@ -163,11 +163,20 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
-# Benchmarks P1-P5 of issue 6 against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
+# Benchmarks P1-P5 of issue 6 and PG1-PG4 (PostgreSQL) against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
 function Invoke-Bench {
     Invoke-Build
-    & (Join-Path $root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $moduleOut 'ApiKeyModule.psd1') `
-        -Pwsh (Get-PwshCommand) -Configuration $Configuration
+    # PG1-PG4 run on a throwaway server, named to the benchmarks by an environment variable (never on a command line).
+    $server = Start-TestPostgres
+    try {
+        $env:APIKEYMODULE_BENCH_POSTGRES = $server.ConnectionString
+        & (Join-Path $root 'tests/Benchmarks/Invoke-Benchmarks.ps1') -ModulePath (Join-Path $moduleOut 'ApiKeyModule.psd1') `
+            -Pwsh (Get-PwshCommand) -Configuration $Configuration
+    }
+    finally {
+        Remove-Item Env:APIKEYMODULE_BENCH_POSTGRES -ErrorAction Ignore
+        Stop-TestPostgres $server
+    }
 }
 
 switch ($Task) {

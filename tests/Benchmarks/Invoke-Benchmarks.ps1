@@ -1,10 +1,12 @@
 <#
 .SYNOPSIS
-    Runs benchmarks P1-P5 (issue 6) of the built module, each against a floor measured in the same run, prints the
+    Runs benchmarks P1-P5 (issue 6) and PG1-PG4 (PostgreSQL) of the built module, each against a floor measured in the same run, prints the
     table and writes it with the machine's facts to tests/Benchmarks/results.md.
 .DESCRIPTION
     Called by `build.ps1 -Task Bench` after the build. Benchmarks, not tests: nothing fails on a figure, and CI does not
     run them. Stores are made in a temporary folder (the 1M-key store takes about 130 MB) and deleted afterwards.
+    PG1-PG4 run on the PostgreSQL server named by $env:APIKEYMODULE_BENCH_POSTGRES (build.ps1 starts a throwaway one);
+    without it they are left out.
     -Quick runs every figure at a tenth of its size (to try the script out; its figures are not the issue's).
 #>
 [CmdletBinding()]
@@ -22,10 +24,12 @@ Set-StrictMode -Version 3.0
 $runStart = [Diagnostics.Stopwatch]::StartNew()
 
 $sizes = if ($Quick) {
-    @{ P1Rounds = 3; P2 = 500; P3 = 10000; P4 = 1000; P5Big = 100000; P5Lookups = 200; P3Rounds = 3 }
+    @{ P1Rounds = 3; P2 = 500; P3 = 10000; P4 = 1000; P5Big = 100000; P5Lookups = 200; P3Rounds = 3
+        PG1 = 200; PGKeys = 500; PGHits = 10000; PGRounds = 2; PGSamples = 50 }
 }
 else {
-    @{ P1Rounds = 13; P2 = 5000; P3 = 100000; P4 = 10000; P5Big = 1000000; P5Lookups = 1000; P3Rounds = 5 }
+    @{ P1Rounds = 13; P2 = 5000; P3 = 100000; P4 = 10000; P5Big = 1000000; P5Lookups = 1000; P3Rounds = 5
+        PG1 = 2000; PGKeys = 2000; PGHits = 100000; PGRounds = 3; PGSamples = 100 }
 }
 
 function Write-Step([string] $text) {
@@ -107,6 +111,7 @@ function Get-MachineFacts {
         'PowerShell'   = "$($PSVersionTable.PSVersion) ($($Pwsh -join ' '))"
         'PowerShell precompiled (ReadyToRun)?' = Get-ReadyToRun (Join-Path $PSHOME 'System.Management.Automation.dll')
         'SQLite'       = $null
+        'PostgreSQL'   = $null
         'Store folder' = $null
         'Load average (1 min) at start / end' = $null
     }
@@ -363,6 +368,56 @@ try {
     Add-Part 'P5' 'query plan, `-Id`' $plans.byId
     Add-Part 'P5' 'query plan, `-Name <prefix>*`' $plans.byNamePrefix
     Add-Part 'P5' 'query plan, all keys' $plans.list
+
+    # ---------------------------------------------------------------- PG1-PG4: a PostgreSQL store
+    if (-not $env:APIKEYMODULE_BENCH_POSTGRES) {
+        $notes.Add('PG1-PG4 were left out: APIKEYMODULE_BENCH_POSTGRES named no PostgreSQL server.')
+    }
+    else {
+        $n = $sizes.PG1
+        Write-Step "PG1: floor (raw Npgsql, a transaction per key) x$n"
+        $pgFloorBefore = Invoke-CSharp @('pg-floor-create', "$n")
+        $facts['PostgreSQL'] = "$($pgFloorBefore.server), a throwaway server on 127.0.0.1 started by build.ps1 (fsync=off, as for the tests)"
+        Write-Step "PG1: New-ApiKey x$n"
+        $suffix = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $pg1 = Invoke-Worker @{ Figure = 'P2'; ModulePath = $psd1; StoreSchema = "bench_pg1_$suffix"; WarmStoreSchema = "bench_pg1warm_$suffix"; Count = $n }
+        Write-Step "PG1: floor again x$n"
+        $pgFloorAfter = Invoke-CSharp @('pg-floor-create', "$n")
+        if ($pg1.created -ne $n) { throw "PG1: New-ApiKey created $($pg1.created) keys, not $n." }
+        $moduleRate = $n / $pg1.moduleSeconds
+        $floorSeconds = ($pgFloorBefore.floorPerRowSeconds + $pgFloorAfter.floorPerRowSeconds) / 2
+        $floorRate = $n / $floorSeconds
+        Add-Row 'PG1' "PostgreSQL bulk create: ``1..$n | % { `"k`$_`" } | New-ApiKey`` (a transaction per key)" (Show-Rate $moduleRate) `
+            ("raw Npgsql, prepared, 1 transaction (2 inserts) per key: " + (Show-Rate $floorRate)) `
+            (Show-Ratio ($moduleRate / $floorRate)) '≥ 0.5 × floor' (Show-Met ($moduleRate -ge 0.5 * $floorRate))
+        Add-Part 'PG1' 'floor, raw Npgsql per-key transaction (before / after the module run)' ("{0} / {1}" -f (Show-Rate ($n / $pgFloorBefore.floorPerRowSeconds)), (Show-Rate ($n / $pgFloorAfter.floorPerRowSeconds)))
+        $engineSeconds = ($pgFloorBefore.engineCreateSeconds + $pgFloorAfter.engineCreateSeconds) / 2
+        Add-Part 'PG1' 'engine alone, C# `ApiKeyStore.Create` per key' (Show-Rate ($n / $engineSeconds))
+        Add-Part 'PG1' 'per key: floor / engine / module' ("{0} / {1} / {2}" -f (Show-Micro ($floorSeconds / $n)), (Show-Micro ($engineSeconds / $n)), (Show-Micro ($pg1.moduleSeconds / $n)))
+        Add-Part 'PG1' 'per key: engine minus floor / module minus engine (PowerShell)' ("{0} / {1}" -f (Show-Micro (($engineSeconds - $floorSeconds) / $n)), (Show-Micro (($pg1.moduleSeconds - $engineSeconds) / $n)))
+
+        $keys = $sizes.PGKeys
+        Write-Step "PG2, PG3: verifier over $keys keys, $($sizes.PGHits) cache hits; raw SELECT floor ($($sizes.PGRounds) rounds)"
+        $pgv = Invoke-CSharp @('pg-verify', "$keys", "$($sizes.PGHits)", "$($sizes.PGRounds)")
+        Add-Row 'PG2' "PostgreSQL: engine ``ApiKeyVerifier.Verify``, cache hits ($($sizes.PGHits.ToString('N0')) verifications of $($keys.ToString('N0')) keys, each checked current against the listener; median of $($sizes.PGRounds))" `
+            (Show-Rate $pgv.hitPerSecond) ("raw Npgsql prepared ``SELECT … WHERE id = `$1``: " + (Show-Rate $pgv.floorSelectPerSecond)) `
+            (Show-Ratio ($pgv.hitPerSecond / $pgv.floorSelectPerSecond)) '≥ 100,000/s' (Show-Met ($pgv.hitPerSecond -ge 100000))
+        Add-Row 'PG3' "PostgreSQL: engine ``ApiKeyVerifier.Verify``, cache misses (a new verifier, $($keys.ToString('N0')) keys, last use already recent: a SELECT per key, no write; median of $($sizes.PGRounds))" `
+            (Show-Rate $pgv.missPerSecond) ("raw Npgsql prepared ``SELECT … WHERE id = `$1``, same rows in a schema of its own: " + (Show-Rate $pgv.floorSelectPerSecond)) `
+            (Show-Ratio ($pgv.missPerSecond / $pgv.floorSelectPerSecond)) '≥ 0.5 × floor' (Show-Met ($pgv.missPerSecond -ge 0.5 * $pgv.floorSelectPerSecond))
+        Add-Part 'PG2' 'cache hits, each round' (($pgv.hitRunsPerSecond | ForEach-Object { Show-Rate $_ }) -join ' / ')
+        Add-Part 'PG3' 'cache misses / floor, each round (interleaved)' ((0..($pgv.missRunsPerSecond.Count - 1) | ForEach-Object { "{0} / {1}" -f (Show-Rate $pgv.missRunsPerSecond[$_]), (Show-Rate $pgv.floorRunsPerSecond[$_]) }) -join '; ')
+
+        $samples = $sizes.PGSamples
+        Write-Step "PG4: revocation propagation, $samples samples"
+        $pgp = Invoke-CSharp @('pg-propagation', "$samples")
+        $what = "PostgreSQL revocation propagation: a running verifier (cache hits in a loop) refuses a key revoked by ``ApiKeyStore.Revoke`` in another process; from the commit returning to the first refusal ($samples samples)"
+        $floorWhat = 'raw Npgsql, committed UPDATE + pg_notify to a LISTEN connection'
+        Add-Row 'PG4' "$what, median" ('{0:0.00} ms' -f $pgp.medianMs) ("${floorWhat}, median: {0:0.00} ms" -f $pgp.floorMedianMs) (Show-Ratio ($pgp.medianMs / [math]::Max(0.001, $pgp.floorMedianMs))) '—' '—'
+        Add-Row 'PG4' 'the same, p99' ('{0:0.00} ms' -f $pgp.p99Ms) ('floor p99: {0:0.00} ms' -f $pgp.floorP99Ms) (Show-Ratio ($pgp.p99Ms / [math]::Max(0.001, $pgp.floorP99Ms))) '—' '—'
+        Add-Row 'PG4' 'the same, worst' ('{0:0.00} ms' -f $pgp.worstMs) ('floor worst: {0:0.00} ms' -f $pgp.floorWorstMs) (Show-Ratio ($pgp.worstMs / [math]::Max(0.001, $pgp.floorWorstMs))) '≤ 1 s (documented bound)' (Show-Met ($pgp.worstMs -le 1000))
+        Add-Part 'PG4' 'verifications made from the revocation request to the first refusal (median)' ('{0:N0}' -f $pgp.verificationsUntilSeenMedian)
+    }
 }
 finally {
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue

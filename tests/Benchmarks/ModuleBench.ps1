@@ -19,11 +19,17 @@ param(
     [int] $BigKeys = 1000000,
     [string] $Mode,
     [string] $FormatPath,
-    [string] $MinimalFormatPath
+    [string] $MinimalFormatPath,
+    # PostgreSQL: the stores are these schemas on the server named by $env:APIKEYMODULE_BENCH_POSTGRES (the connection
+    # string stays out of the command line, which other users of the machine can read).
+    [string] $StoreSchema,
+    [string] $WarmStoreSchema
 )
 
 $ErrorActionPreference = 'Stop'
 $result = [ordered]@{ figure = $Figure }
+if ($StoreSchema) { $StorePath = "$env:APIKEYMODULE_BENCH_POSTGRES;Schema=$StoreSchema" }
+if ($WarmStoreSchema) { $WarmStorePath = "$env:APIKEYMODULE_BENCH_POSTGRES;Schema=$WarmStoreSchema" }
 
 function Get-Median([double[]] $values) {
     $sorted = [double[]]($values | Sort-Object)

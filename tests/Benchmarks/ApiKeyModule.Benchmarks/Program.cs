@@ -23,6 +23,10 @@ using SQLitePCL;
 //   enumerate <path>                       P3 parts: raw SQLite read, engine List()
 //   lookup <path> <n>                      P5 parts: Get(id) on an open store; Open + Get + Dispose per lookup
 //   explain <path>                         query plans of the module's lookups
+//   pg-floor-create <n>                    PG1 floor (raw Npgsql, a transaction per key) and the engine alone
+//   pg-verify <keys> <hits> <rounds>       PG2, PG3: verifier cache hits and misses; raw prepared SELECT floor
+//   pg-propagation <samples>               PG4: revocation seen by a running verifier; raw LISTEN/NOTIFY floor
+//                                          (pg-* on the server named by APIKEYMODULE_BENCH_POSTGRES)
 //   spawn <rounds> <file>                  P1: runs each command line of the JSON file <rounds> times, round-robin;
 //                                          wall time and (Linux, macOS) CPU time of each run
 internal static class Program
@@ -74,6 +78,18 @@ internal static class Program
                 break;
             case "explain":
                 Explain(args[1], result);
+                break;
+            case "pg-floor-create":
+                PostgresBench.FloorCreate(Int(args[1]), result);
+                break;
+            case "pg-verify":
+                PostgresBench.Verify(Int(args[1]), Int(args[2]), Int(args[3]), result);
+                break;
+            case "pg-revoker":
+                PostgresBench.Revoker(args[1]);
+                return 0;
+            case "pg-propagation":
+                PostgresBench.Propagation(Int(args[1]), result);
                 break;
             default:
                 Console.Error.WriteLine("unknown command " + args[0]);
