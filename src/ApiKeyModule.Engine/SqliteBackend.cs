@@ -22,7 +22,6 @@ namespace ApiKeyModule
         private RawStatement dataVersion;
         private RawStatement touch;
         private SqliteCommand insertAsIs;
-        private SqliteCommand appendAsIs;
 
         private SqliteBackend(string path, SqliteConnection connection)
         {
@@ -117,31 +116,7 @@ namespace ApiKeyModule
             }
         }
 
-        public void AppendAudit(AuditRecord record)
-        {
-            if (append == null)
-            {
-                append = connection.CreateCommand();
-                append.CommandText = "INSERT INTO audit_log (at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
-                                     "VALUES ($at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid)";
-                foreach (string name in new[] { "$at", "$action", "$keyId", "$keyName", "$old", "$new", "$details", "$user", "$host", "$pid" })
-                {
-                    append.Parameters.Add(name, SqliteType.Text);
-                }
-            }
-            append.Transaction = transaction;
-            append.Parameters["$at"].Value = record.At;
-            append.Parameters["$action"].Value = record.Action;
-            append.Parameters["$keyId"].Value = (object)record.KeyId ?? DBNull.Value;
-            append.Parameters["$keyName"].Value = (object)record.KeyName ?? DBNull.Value;
-            append.Parameters["$old"].Value = (object)record.OldValue ?? DBNull.Value;
-            append.Parameters["$new"].Value = (object)record.NewValue ?? DBNull.Value;
-            append.Parameters["$details"].Value = (object)record.Details ?? DBNull.Value;
-            append.Parameters["$user"].Value = record.User;
-            append.Parameters["$host"].Value = record.Host;
-            append.Parameters["$pid"].Value = record.ProcessId;
-            append.ExecuteNonQuery();
-        }
+        public void AppendAudit(AuditRecord record) => InsertAudit(record, null);
 
         public void WriteLastUses(IEnumerable<KeyValuePair<int, long>> uses)
         {
@@ -297,24 +272,27 @@ namespace ApiKeyModule
             insertAsIs.ExecuteNonQuery();
         }
 
-        public void InsertAuditAsIs(AuditRecord record)
+        public void InsertAuditAsIs(AuditRecord record) => InsertAudit(record, record.Id);
+
+        /// <summary>A null id is given by AUTOINCREMENT, as for any new row.</summary>
+        private void InsertAudit(AuditRecord record, long? id)
         {
-            appendAsIs = appendAsIs ?? Prepared(
+            append = append ?? Prepared(
                 "INSERT INTO audit_log (id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
                 "VALUES ($id, $at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid)");
-            appendAsIs.Transaction = transaction;
-            appendAsIs.Parameters["$id"].Value = record.Id;
-            appendAsIs.Parameters["$at"].Value = record.At;
-            appendAsIs.Parameters["$action"].Value = record.Action;
-            appendAsIs.Parameters["$keyId"].Value = (object)record.KeyId ?? DBNull.Value;
-            appendAsIs.Parameters["$keyName"].Value = (object)record.KeyName ?? DBNull.Value;
-            appendAsIs.Parameters["$old"].Value = (object)record.OldValue ?? DBNull.Value;
-            appendAsIs.Parameters["$new"].Value = (object)record.NewValue ?? DBNull.Value;
-            appendAsIs.Parameters["$details"].Value = (object)record.Details ?? DBNull.Value;
-            appendAsIs.Parameters["$user"].Value = record.User;
-            appendAsIs.Parameters["$host"].Value = record.Host;
-            appendAsIs.Parameters["$pid"].Value = record.ProcessId;
-            appendAsIs.ExecuteNonQuery();
+            append.Transaction = transaction;
+            append.Parameters["$id"].Value = (object)id ?? DBNull.Value;
+            append.Parameters["$at"].Value = record.At;
+            append.Parameters["$action"].Value = record.Action;
+            append.Parameters["$keyId"].Value = (object)record.KeyId ?? DBNull.Value;
+            append.Parameters["$keyName"].Value = (object)record.KeyName ?? DBNull.Value;
+            append.Parameters["$old"].Value = (object)record.OldValue ?? DBNull.Value;
+            append.Parameters["$new"].Value = (object)record.NewValue ?? DBNull.Value;
+            append.Parameters["$details"].Value = (object)record.Details ?? DBNull.Value;
+            append.Parameters["$user"].Value = record.User;
+            append.Parameters["$host"].Value = record.Host;
+            append.Parameters["$pid"].Value = record.ProcessId;
+            append.ExecuteNonQuery();
         }
 
         /// <summary>AUTOINCREMENT continues above the seq of the table's row in sqlite_sequence, which is an ordinary table.</summary>
@@ -343,7 +321,6 @@ namespace ApiKeyModule
             insert?.Dispose();
             append?.Dispose();
             insertAsIs?.Dispose();
-            appendAsIs?.Dispose();
             verify?.Dispose();
             dataVersion?.Dispose();
             touch?.Dispose();
