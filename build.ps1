@@ -111,6 +111,23 @@ function Invoke-EngineTests([string] $results, [string] $name, [ref] $passed, [r
     if ($LASTEXITCODE -ne 0 -and $failed.Value -eq $before) { $failed.Value++; Write-Host "xunit ($name): the run failed before reporting results." }
 }
 
+# Runs the Pester suite in a child pwsh on stores of one kind (see tests/Invoke-Pester.ps1) and adds its counts.
+function Invoke-PesterSuite([string] $pester, [string] $results, [string] $kind, [ref] $passed, [ref] $failed) {
+    $json = Join-Path $results "pester-$($kind.ToLowerInvariant()).json"
+    Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'),
+        '-PesterPath', $pester, '-ModulePath', (Join-Path $moduleOut 'ApiKeyModule.psd1'), '-StoreKind', $kind,
+        '-TestPath', (Join-Path $root 'tests/Pester'), '-ResultPath', $json, '-PackagePath', (Join-Path $out 'package'))
+    if (Test-Path $json) {
+        $summary = Get-Content $json -Raw | ConvertFrom-Json
+        $passed.Value += $summary.Passed
+        $failed.Value += $summary.Failed
+    }
+    else {
+        $failed.Value++
+        Write-Host "Pester ($kind): the run failed before reporting results."
+    }
+}
+
 function Invoke-Tests {
     Install-TestPrerequisites
     Invoke-Package
@@ -133,18 +150,8 @@ function Invoke-Tests {
 
         $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
         if (-not (Test-Path $pester)) { throw "Pester was not found at $pester; the test project's restore downloads it." }
-        $pesterJson = Join-Path $results 'pester.json'
-        Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Invoke-Pester.ps1'),
-            '-PesterPath', $pester, '-ModulePath', (Join-Path $moduleOut 'ApiKeyModule.psd1'),
-            '-TestPath', (Join-Path $root 'tests/Pester'), '-ResultPath', $pesterJson, '-PackagePath', (Join-Path $out 'package'))
-        if (Test-Path $pesterJson) {
-            $summary = Get-Content $pesterJson -Raw | ConvertFrom-Json
-            $passed += $summary.Passed
-            $failed += $summary.Failed
-        }
-        else {
-            $failed++
-            Write-Host 'Pester: the run failed before reporting results.'
+        foreach ($kind in 'Sqlite', 'Postgres') {
+            Invoke-PesterSuite $pester $results $kind ([ref] $passed) ([ref] $failed)
         }
     }
     finally {

@@ -1,10 +1,14 @@
-# Runs the Pester suite against the built module in this (fresh) process and writes the counts as JSON.
+# Runs the Pester suite against the built module in this (fresh) process and writes the counts as JSON. -StoreKind
+# chooses the stores the tests make (New-TestStorePath): SQLite files, or schemas on the PostgreSQL server named by
+# APIKEYMODULE_TEST_POSTGRES. A SQLite run skips the tests tagged Server (the server itself); a PostgreSQL run skips
+# those tagged File (the store file itself) and Once (they open no store, or choose their stores themselves).
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $TestPath,
     [Parameter(Mandatory)] [string] $ResultPath,
-    [Parameter(Mandatory)] [string] $PackagePath
+    [Parameter(Mandatory)] [string] $PackagePath,
+    [ValidateSet('Sqlite', 'Postgres')] [string] $StoreKind = 'Sqlite'
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
@@ -19,11 +23,13 @@ New-Item -ItemType Directory -Path $sandbox | Out-Null
 $env:XDG_DATA_HOME = Join-Path $sandbox 'xdg'
 $env:LOCALAPPDATA = Join-Path $sandbox 'localappdata'
 Remove-Item Env:APIKEYMODULE_STORE -ErrorAction Ignore
+$env:APIKEYMODULE_TEST_STORE_KIND = $StoreKind
 
 $config = New-PesterConfiguration
 $config.Run.Path = $TestPath
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
+$config.Filter.ExcludeTag = if ($StoreKind -eq 'Postgres') { @('File', 'Once') } else { @('Server') }
 try {
     $result = Invoke-Pester -Configuration $config
     $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount

@@ -39,7 +39,7 @@ namespace ApiKeyModule
         public static ApiKeyStore Open(string location, NetworkCredential credential, TimeSpan? busyTimeout = null) =>
             Open(StoreOrigin.Resolve(location, credential), busyTimeout);
 
-        /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, but null when there is no store file there yet (nothing is created).</summary>
+        /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, but null when there is no store there yet (no file, or no store in the schema): nothing is created.</summary>
         public static ApiKeyStore OpenIfExists(string location = null, TimeSpan? busyTimeout = null) => OpenIfExists(location, null, busyTimeout);
 
         /// <summary>Like <see cref="OpenIfExists(string, TimeSpan?)"/>, connecting to PostgreSQL as <paramref name="credential"/>.</summary>
@@ -48,20 +48,20 @@ namespace ApiKeyModule
             StoreOrigin found = StoreOrigin.Resolve(location, credential);
             // A folder in the way is opened, so that it is reported as such.
             bool exists = found.IsPostgres || System.IO.File.Exists(found.FilePath) || System.IO.Directory.Exists(found.FilePath);
-            return exists ? Open(found, busyTimeout) : null;
+            return exists ? Open(found, busyTimeout, create: false) : null;
         }
 
-        /// <summary>The store a key object was read from, opened again; null when its file is gone.</summary>
+        /// <summary>The store a key object was read from, opened again; null when it is gone.</summary>
         internal static ApiKeyStore Reopen(ApiKey key) =>
-            key.Origin == null ? OpenIfExists(key.Store) : key.Origin.IsPostgres || System.IO.File.Exists(key.Origin.FilePath) ? Open(key.Origin, null) : null;
+            key.Origin == null ? OpenIfExists(key.Store) : key.Origin.IsPostgres || System.IO.File.Exists(key.Origin.FilePath) ? Open(key.Origin, null, create: false) : null;
 
-        private static ApiKeyStore Open(StoreOrigin origin, TimeSpan? busyTimeout)
+        private static ApiKeyStore Open(StoreOrigin origin, TimeSpan? busyTimeout, bool create = true)
         {
             TimeSpan timeout = busyTimeout ?? StoreConnection.DefaultBusyTimeout;
             IStoreBackend backend = origin.IsPostgres
-                ? PostgresBackend.Open(origin.ConnectionString, timeout, origin.Schema ?? PostgresSchema.DefaultName)
+                ? PostgresBackend.Open(origin.ConnectionString, timeout, origin.Schema ?? PostgresSchema.DefaultName, create)
                 : (IStoreBackend)SqliteBackend.Open(origin.FilePath, timeout);
-            return new ApiKeyStore(backend, origin);
+            return backend == null ? null : new ApiKeyStore(backend, origin);
         }
 
         public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry> allowlist, DateTime? expiresAt = null)

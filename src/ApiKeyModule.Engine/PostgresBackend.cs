@@ -55,8 +55,11 @@ namespace ApiKeyModule
                         $"WHERE id = $1 AND hash_algorithm = '{KeySecret.HashAlgorithm}'";
         }
 
-        /// <summary>Opens (creating or upgrading the schema when needed) the store in <paramref name="schema"/>.</summary>
-        public static PostgresBackend Open(string connectionString, TimeSpan busyTimeout, string schema = PostgresSchema.DefaultName)
+        /// <summary>
+        /// Opens (upgrading the schema when needed) the store in <paramref name="schema"/>; when there is none yet, creates
+        /// it, or returns null when <paramref name="create"/> is false.
+        /// </summary>
+        public static PostgresBackend Open(string connectionString, TimeSpan busyTimeout, string schema = PostgresSchema.DefaultName, bool create = true)
         {
             // The schema is part of where the store is: two stores in one database differ by it, as two files by their paths.
             string location = PostgresConnectionString.Describe(connectionString) +
@@ -83,8 +86,13 @@ namespace ApiKeyModule
                 try
                 {
                     connection.Open();
-                    Guid storeId = PostgresConnection.Prepare(connection, schema, location);
-                    return new PostgresBackend(connection, used, schema, location, secrets, storeId);
+                    Guid? storeId = PostgresConnection.Prepare(connection, schema, location, create);
+                    if (storeId == null)
+                    {
+                        connection.Dispose();
+                        return null;
+                    }
+                    return new PostgresBackend(connection, used, schema, location, secrets, storeId.Value);
                 }
                 catch (NpgsqlException) when (attempt == 1 && (connection.FullState & ConnectionState.Broken) != 0)
                 {
@@ -692,12 +700,12 @@ namespace ApiKeyModule
             }
             connection.Close();
             connection.Open();
-            Guid id = PostgresConnection.Prepare(connection, schema, Location);
+            Guid? id = PostgresConnection.Prepare(connection, schema, Location, create: false);
             if (id != StoreId)
             {
                 connection.Close();
-                throw StoreErrors.Unavailable(Location, $"the schema '{schema}' now holds another store (id {id}, not {StoreId})",
-                    "Open the store again.", null);
+                string now = id == null ? "no longer holds the store" : $"now holds another store (id {id}, not {StoreId})";
+                throw StoreErrors.Unavailable(Location, $"the schema '{SafeText.Escape(schema)}' {now}", "Open the store again.", null);
             }
         }
 

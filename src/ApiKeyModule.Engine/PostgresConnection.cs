@@ -15,8 +15,11 @@ namespace ApiKeyModule
         private const string InvalidSchemaName = "3F000";
         private const string UndefinedColumn = "42703";
 
-        /// <summary>The store's identity. Failures other than <see cref="ApiKeyException"/> come as Npgsql raised them.</summary>
-        public static Guid Prepare(NpgsqlConnection connection, string schema, string location)
+        /// <summary>
+        /// The store's identity; null when the schema holds no store yet and <paramref name="create"/> is false (nothing is
+        /// then created). Failures other than <see cref="ApiKeyException"/> come as Npgsql raised them.
+        /// </summary>
+        public static Guid? Prepare(NpgsqlConnection connection, string schema, string location, bool create)
         {
             // Nothing is written before the version check: a store newer than this module, or another application's
             // schema, stays untouched.
@@ -27,7 +30,7 @@ namespace ApiKeyModule
             }
             catch (PostgresException e) when (e.SqlState == UndefinedTable || e.SqlState == InvalidSchemaName)
             {
-                return Migrate(connection, schema, location);
+                return create ? Migrate(connection, schema, location) : (Guid?)null;
             }
             catch (PostgresException e) when (e.SqlState == UndefinedColumn)
             {

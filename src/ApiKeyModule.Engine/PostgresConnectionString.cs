@@ -43,7 +43,8 @@ namespace ApiKeyModule
         }
 
         /// <summary>
-        /// What the store connects with: the user's string with the busy timeout as lock_timeout, a hung session's
+        /// What the store connects with: the user's string with the busy timeout as lock_timeout (and as the connect
+        /// timeout when it is shorter than Npgsql's), a hung session's
         /// transaction ended, dead clients and servers noticed (keepalive on both sides), and command timeouts longer
         /// than the lock wait, so that a wait ends as StoreBusy rather than as a cancelled command.
         /// </summary>
@@ -61,6 +62,12 @@ namespace ApiKeyModule
             if (string.IsNullOrEmpty(given.ApplicationName))
             {
                 builder.ApplicationName = ApplicationName;
+            }
+            if (!Given(connectionString, "Timeout"))
+            {
+                // A caller that waits little for a busy store (tab completion) waits as little for a server that does
+                // not answer; others keep Npgsql's 15 s.
+                builder.Timeout = (int)Math.Max(1, Math.Min(builder.Timeout, Math.Ceiling(busyTimeout.TotalSeconds)));
             }
             if (!Given(connectionString, "CommandTimeout"))
             {

@@ -48,6 +48,27 @@ namespace ApiKeyModule.Tests
         }
 
         [PostgresFact]
+        public void Reading_a_store_that_does_not_exist_creates_nothing_on_the_server()
+        {
+            using (var temp = new TempStore())
+            {
+                Assert.Null(ApiKeyStore.OpenIfExists(temp.Location));
+                Assert.Equal(0L, temp.Sql("SELECT count(*) FROM pg_namespace WHERE nspname = @schema", ("schema", temp.Schema)));
+                temp.Sql("CREATE SCHEMA " + PostgresSchema.Quote(temp.Schema));
+                Assert.Null(ApiKeyStore.OpenIfExists(temp.Location));
+                Assert.Equal(0L, temp.Sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema", ("schema", temp.Schema)));
+                using (ApiKeyStore store = temp.Open())
+                {
+                    store.Create("k", Info);
+                }
+                using (ApiKeyStore store = ApiKeyStore.OpenIfExists(temp.Location))
+                {
+                    Assert.Equal("k", Assert.Single(store.List()).Name);
+                }
+            }
+        }
+
+        [PostgresFact]
         public void An_empty_schema_made_beforehand_by_an_administrator_is_used()
         {
             using (var temp = new TempStore())

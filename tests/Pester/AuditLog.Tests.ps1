@@ -343,7 +343,7 @@ Describe 'Get-ApiKeyAuditLog' {
     Context 'errors' {
         It 'reports a damaged store with a Store* ErrorId, as the other cmdlets do, not a raw SqliteException' {
             $key = New-ApiKey -StorePath $store -Name 'a' -Allowlist @{ method = 'GET'; resource = '/' }
-            Invoke-SqliteNonQuery $store 'DROP TABLE audit_log'
+            Invoke-StoreNonQuery $store 'DROP TABLE audit_log'
             # What the other cmdlets report for the same store (they write to the missing table).
             $other = Get-ErrorRecord { Set-ApiKey -StorePath $store -Id $key.Id -Name 'b' }
             $other[0].FullyQualifiedErrorId | Should -BeLike 'Store*,*'
@@ -398,11 +398,16 @@ Describe 'Get-ApiKeyAuditLog' {
             }
         }
 
-        It 'the store files hold no secret, only hashes' {
-            [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
-            $files = @(Get-ChildItem -LiteralPath (Split-Path $store) -Filter "$(Split-Path $store -Leaf)*")
-            $files.Count | Should -BeGreaterThan 0
-            $text = ($files | ForEach-Object { [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($_.FullName)) }) -join "`n"
+        It 'the store holds no secret, only hashes: in its files, or in any row of its tables on the server' {
+            if (Test-PostgresStore $store) {
+                $text = (Invoke-StoreRows $store "SELECT k::text AS row FROM api_keys k UNION ALL SELECT a::text FROM audit_log a UNION ALL SELECT i::text FROM store_info i").row -join "`n"
+            }
+            else {
+                [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
+                $files = @(Get-ChildItem -LiteralPath (Split-Path $store) -Filter "$(Split-Path $store -Leaf)*")
+                $files.Count | Should -BeGreaterThan 0
+                $text = ($files | ForEach-Object { [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($_.FullName)) }) -join "`n"
+            }
             $text | Should -Match 'rotation'
             foreach ($secret in $secrets) {
                 $text.Contains($secret) | Should -BeFalse

@@ -9,9 +9,7 @@ BeforeAll {
 
 Describe 'Argument completion' {
     BeforeEach {
-        $folder = Join-Path $TestDrive ([guid]::NewGuid())
-        New-Item -ItemType Directory -Path $folder | Out-Null
-        $store = Join-Path $folder 'keys.db'
+        $store = New-TestStorePath
         'alpha', 'alps', 'my key', "o'brien", 'beta' | New-ApiKey -StorePath $store -WarningAction Ignore | Out-Null
     }
     AfterEach {
@@ -38,10 +36,13 @@ Describe 'Argument completion' {
         $matches.ToolTip | Should -Be @('alpha', 'alps', 'my key', "o'brien", 'beta')
     }
 
-    It 'honours a relative -StorePath from the current location' {
+    It 'honours a relative -StorePath from the current location' -Tag File {
+        $folder = Join-Path $TestDrive ([guid]::NewGuid())
+        $null = New-Item -ItemType Directory -Path $folder
+        'alpha', 'beta' | New-ApiKey -StorePath (Join-Path $folder 'keys.db') | Out-Null
         Push-Location $folder
         try {
-            (Complete 'Remove-ApiKey -StorePath ./keys.db -Id 5').ToolTip | Should -Be 'beta'
+            (Complete 'Remove-ApiKey -StorePath ./keys.db -Id 2').ToolTip | Should -Be 'beta'
         }
         finally { Pop-Location }
     }
@@ -53,17 +54,33 @@ Describe 'Argument completion' {
     }
 
     It 'offers nothing, and creates nothing, for a store that does not exist' {
-        $missing = Join-Path $folder 'missing.db'
+        $missing = New-TestStorePath
         @(Complete "Get-ApiKey -StorePath '$missing' -Id " | Where-Object ResultType -eq 'ParameterValue').Count | Should -Be 0
-        Test-Path $missing | Should -BeFalse
+        Test-StoreExists $missing | Should -BeFalse
+    }
+}
+
+Describe 'Completion from a PostgreSQL server that does not answer' -Tag Server {
+    It 'offers nothing, after waiting about a second rather than the driver''s 15 s' {
+        # A port that accepts connections (the kernel completes them) but never answers.
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $line = "Get-ApiKey -ConnectionString 'Host=127.0.0.1;Port=$($silent.LocalEndpoint.Port);Database=keys;Username=u;Password=p' -Id "
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            @(Complete $line | Where-Object ResultType -eq 'ParameterValue').Count | Should -Be 0
+            $watch.Stop()
+        }
+        finally { $silent.Stop() }
+        Write-Host ("Completion against a silent server gave up after {0:N1} s" -f $watch.Elapsed.TotalSeconds)
+        # Far from the 15 s that a connection would otherwise wait, whatever the machine's load.
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
     }
 }
 
 Describe 'Completion is safe for any name' {
     BeforeAll {
-        $folder = Join-Path $TestDrive ([guid]::NewGuid())
-        New-Item -ItemType Directory -Path $folder | Out-Null
-        $store = Join-Path $folder 'keys.db'
+        $store = New-TestStorePath
         $names = @(
             "it's", "x‘curly’", "x’;Write-Host INJECTED;’", "x‛rev‚", 'x"double"', 'x“smart”', 'x$HOME', 'x$(Get-Date)', 'x`t',
             'x;Write-Host INJECTED', 'x|y', 'x&y', 'x{y}', 'x(y)', 'x@y', 'x#y', 'x<y>', 'x,y', 'x y', '-x', '1e3', 'xbr[ack]et', 'x*', 'x?',
@@ -71,7 +88,9 @@ Describe 'Completion is safe for any name' {
         )
         $names | New-ApiKey -StorePath $store -WarningAction Ignore | Out-Null
         # A name holding a line break cannot be made with the module; a store written by another tool may hold one.
-        Invoke-SqliteNonQuery $store "UPDATE api_keys SET name = 'x' || char(10) || 'Write-Host INJECTED', name_folded = 'X' || char(10) || 'WRITE-HOST INJECTED' WHERE name = 'x y'"
+        Invoke-StoreNonQuery $store "UPDATE api_keys SET name = @name, name_folded = @folded WHERE name = 'x y'" @{
+            name = "x`nWrite-Host INJECTED"; folded = "X`nWRITE-HOST INJECTED"
+        }
         $names = @($names | Where-Object { $_ -ne 'x y' }) + "x`nWrite-Host INJECTED"
         function Complete([string] $line) {
             (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches

@@ -16,7 +16,7 @@ BeforeAll {
     }
 }
 
-Describe 'Copy-ApiKeyStore between store files' {
+Describe 'Copy-ApiKeyStore between store files' -Tag File {
     BeforeEach {
         $source = New-TestStorePath
         $kept = New-ApiKey -StorePath $source -Name 'kept' -Allowlist @{ method = 'CALL'; resource = 'system.info' } -ExpiresAt (Get-Date).AddDays(10)
@@ -87,7 +87,7 @@ Describe 'Copy-ApiKeyStore between store files' {
     }
 }
 
-Describe 'Copy-ApiKeyStore of a store another process is writing' {
+Describe 'Copy-ApiKeyStore of a store another process is writing' -Tag File {
     It 'makes a sound copy holding exactly the keys its audit log created' {
         $source = New-TestStorePath
         $null = New-ApiKey -StorePath $source -Name 'first' -WarningAction Ignore
@@ -110,7 +110,7 @@ while (-not (Test-Path $(ConvertTo-PSLiteral $stop))) {
             $null = Wait-ChildPwsh $writer
         }
         foreach ($copy in $copies) {
-            Invoke-SqliteScalar $copy.Destination 'PRAGMA integrity_check' | Should -Be 'ok'
+            Invoke-StoreScalar $copy.Destination 'PRAGMA integrity_check' | Should -Be 'ok'
             $keys = @(Get-ApiKey -StorePath $copy.Destination)
             $log = @(Get-ApiKeyAuditLog -StorePath $copy.Destination)
             $keys.Count | Should -Be $copy.Keys
@@ -122,7 +122,7 @@ while (-not (Test-Path $(ConvertTo-PSLiteral $stop))) {
     }
 }
 
-Describe 'Copy-ApiKeyStore between SQLite and PostgreSQL' -Skip:([bool]$skipPostgres) {
+Describe 'Copy-ApiKeyStore between SQLite and PostgreSQL' -Tag Server -Skip:([bool]$skipPostgres) {
     It 'copies a file into PostgreSQL and back into a file, keys working at every step' {
         $source = New-TestStorePath
         $key = New-ApiKey -StorePath $source -Name 'travels' -Allowlist @{ method = 'CALL'; resource = 'pool.*' }

@@ -80,7 +80,7 @@ Describe 'Edit-ApiKey' {
             $output | Should -BeOfType [string]
             $output | Should -Match '(?m)^name:'
             Get-EditorOpenCount $plan | Should -Be 0
-            Test-Path $store | Should -BeFalse
+            Test-StoreExists $store | Should -BeFalse
         }
 
         It 'puts a "# <Type>: <description>" comment above the field <Field>' -ForEach @(
@@ -342,7 +342,7 @@ Describe 'Edit-ApiKey' {
             Initialize-Sqlite
             $expired = New-ApiKey -StorePath $store -Name 'expired' -ExpiresAt ([datetime]::UtcNow.AddDays(1))
             # The store keeps the expiry as milliseconds since 1970.
-            Invoke-SqliteNonQuery $store "UPDATE api_keys SET expires_at = $Milliseconds WHERE id = $($expired.Id)"
+            Invoke-StoreNonQuery $store "UPDATE api_keys SET expires_at = $Milliseconds WHERE id = $($expired.Id)"
             $template = Edit-ApiKey -StorePath $store -Id $expired.Id -Template
             $errors = Get-ErrorRecord { Edit-ApiKey -StorePath $store -Id $expired.Id -Yaml ($template -replace '(?m)^name: "expired"$', 'name: "expired-renamed"') }
             $errors | ForEach-Object FullyQualifiedErrorId | Should -BeNullOrEmpty

@@ -69,7 +69,7 @@ BeforeAll {
     }
 }
 
-Describe 'Help files' {
+Describe 'Help files' -Tag Once {
     It 'the module ships its MAML help and the about topic in en-US' {
         $base = (Get-Module ApiKeyModule).ModuleBase
         Join-Path $base 'en-US/ApiKeyModule.dll-Help.xml' | Should -Exist -Because 'build.ps1 runs src/ApiKeyModule/help/Build-Help.ps1'
@@ -91,7 +91,7 @@ Describe 'Help files' {
     }
 }
 
-Describe 'Get-Help <Command>' -ForEach $cmdlets {
+Describe 'Get-Help <Command>' -Tag Once -ForEach $cmdlets {
     BeforeAll {
         $help = Get-Help $Command -Full
         $info = Get-Command $Command
@@ -175,7 +175,7 @@ Describe 'Get-Help <Command>' -ForEach $cmdlets {
     }
 }
 
-Describe 'The TrueNAS CLI examples' {
+Describe 'The TrueNAS CLI examples' -Tag Once {
     It '<Command> has the example for "<TrueNAS>"' -ForEach @(
         @{ Command = 'New-ApiKey'; TrueNAS = 'auth api_key create name=apikey1'; PowerShell = 'New-ApiKey -Name apikey1' }
         @{ Command = 'New-ApiKey'; TrueNAS = 'auth api_key create name=apikey2 allowlist=[{"method":"SUBSCRIBE","resource":"certificate.query"}]'
@@ -193,7 +193,7 @@ Describe 'The TrueNAS CLI examples' {
     }
 }
 
-Describe 'about_ApiKeyModule' {
+Describe 'about_ApiKeyModule' -Tag Once {
     BeforeAll {
         $about = Get-Help about_ApiKeyModule | Out-String
     }

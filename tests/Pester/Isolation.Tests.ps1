@@ -47,7 +47,7 @@ $result | ConvertTo-Json -Compress
     }
 }
 
-Describe 'Isolation from another YamlDotNet' {
+Describe 'Isolation from another YamlDotNet' -Tag Once {
     It 'the other YamlDotNet 11.2.1 is at hand for the test' {
         Test-Path -LiteralPath $otherYaml | Should -BeTrue
     }
@@ -62,7 +62,7 @@ Describe 'Isolation from another YamlDotNet' {
     }
 }
 
-Describe 'Public types' {
+Describe 'Public types' -Tag Once {
     It 'stay free of YamlDotNet and SQLite types' {
         $leaks = foreach ($type in [ApiKeyModule.ApiKey].Assembly.GetExportedTypes() + (Get-Command -Module ApiKeyModule).ImplementingType) {
             foreach ($member in $type.GetMembers('Public, Instance, Static, DeclaredOnly')) {

@@ -445,7 +445,7 @@ Describe 'LastUsedAt' {
         $null = Test-ApiKey -StorePath $store -Key $key.Key
         # Make the last use two minutes old, as if the key had last been used then.
         $old = [DateTimeOffset]::UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds()
-        Invoke-SqliteNonQuery $store "UPDATE api_keys SET last_used_at = $old WHERE id = $($key.Id)"
+        Invoke-StoreNonQuery $store "UPDATE api_keys SET last_used_at = $old WHERE id = $($key.Id)"
         (Get-ApiKey -StorePath $store -Id $key.Id).LastUsedAt | Should -Be ([DateTimeOffset]::FromUnixTimeMilliseconds($old).UtcDateTime)
         $before = ConvertTo-StoredTime ([datetime]::UtcNow)
         Test-ApiKey -StorePath $store -Key $key.Key | Should -BeTrue
@@ -455,7 +455,7 @@ Describe 'LastUsedAt' {
     It 'is not rewritten by a verification while it is less than a minute old' {
         $null = Test-ApiKey -StorePath $store -Key $key.Key
         $recent = [DateTimeOffset]::UtcNow.AddSeconds(-30).ToUnixTimeMilliseconds()
-        Invoke-SqliteNonQuery $store "UPDATE api_keys SET last_used_at = $recent WHERE id = $($key.Id)"
+        Invoke-StoreNonQuery $store "UPDATE api_keys SET last_used_at = $recent WHERE id = $($key.Id)"
         Test-ApiKey -StorePath $store -Key $key.Key | Should -BeTrue
         (Get-ApiKey -StorePath $store -Id $key.Id).LastUsedAt | Should -Be ([DateTimeOffset]::FromUnixTimeMilliseconds($recent).UtcDateTime)
     }

@@ -4,7 +4,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
-Describe 'Module manifest and exports' {
+Describe 'Module manifest and exports' -Tag Once {
     It 'CmdletsToExport in the manifest is exactly the module cmdlets' {
         $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
         ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
@@ -26,7 +26,7 @@ Describe 'Module manifest and exports' {
     }
 }
 
-Describe 'Cmdlet metadata' {
+Describe 'Cmdlet metadata' -Tag Once {
     It '<Command> declares the output type(s) <Expected>' -ForEach @(
         @{ Command = 'New-ApiKey'; Expected = 'ApiKeyModule.IssuedApiKey' }
         @{ Command = 'Get-ApiKey'; Expected = 'ApiKeyModule.ApiKey' }

@@ -58,7 +58,7 @@ BeforeAll {
     }
 }
 
-Describe 'The SQLite native library' -Skip:(-not $isLinuxX64) {
+Describe 'The SQLite native library' -Tag File -Skip:(-not $isLinuxX64) {
     Context 'missing from the module folder' {
         BeforeAll {
             $copy = Copy-Module 'broken'

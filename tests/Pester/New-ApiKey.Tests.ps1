@@ -169,7 +169,7 @@ Describe 'New-ApiKey' {
         It 'creates nothing and does not even create the store file' {
             $output = New-ApiKey -StorePath $store -Name 'whatif' -Allowlist @{ method = 'GET'; resource = '/pool' } -WhatIf
             $output | Should -BeNullOrEmpty
-            Test-Path -LiteralPath $store | Should -BeFalse
+            Test-StoreExists $store | Should -BeFalse
         }
 
         It 'creates nothing in an existing store' {
@@ -203,7 +203,7 @@ Describe 'New-ApiKey' {
             $err = $null
             New-ApiKey -StorePath $store -Name ' bad' -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidName,*'
-            Test-Path -LiteralPath $store | Should -BeFalse
+            Test-StoreExists $store | Should -BeFalse
         }
 
         It 'reports a bad item in the middle of a pipeline and still creates the others' {

@@ -71,7 +71,7 @@ Describe 'Views' {
         $revoked = New-ApiKey -StorePath $store -Name 'revoked' -Allowlist @{ method = 'GET'; resource = '/x' }
         Revoke-ApiKey -StorePath $store -Id $revoked.Id -Reason 'lost'
         $expired = New-ApiKey -StorePath $store -Name 'expired' -Allowlist @{ method = 'GET'; resource = '/x' } -ExpiresAt (Get-Date).AddDays(1)
-        Invoke-SqliteNonQuery $store "UPDATE api_keys SET expires_at = 1000 WHERE id = $($expired.Id)"
+        Invoke-StoreNonQuery $store "UPDATE api_keys SET expires_at = 1000 WHERE id = $($expired.Id)"
     }
 
     It 'Format-List (TrueNAS get_instance) shows every field, dates in ISO UTC, the allowlist one entry a line' {

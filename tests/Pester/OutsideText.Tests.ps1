@@ -25,8 +25,12 @@ BeforeAll {
         $Text -split [regex]::Escape([Environment]::NewLine)
     }
 
-    # The bytes of a store once every connection is closed (so the WAL is checkpointed into the file).
+    # The bytes of a store: its file and WAL once every connection is closed (so the WAL is checkpointed into the file),
+    # or its tables with their indexes and TOAST on the server.
     function Get-StoreBytes([string] $Path) {
+        if (Test-PostgresStore $Path) {
+            return Invoke-StoreScalar $Path "SELECT sum(pg_total_relation_size(c.oid))::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relkind = 'r'" @{ schema = Get-StoreSchema $Path }
+        }
         [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
         (@($Path, "$Path-wal") | Where-Object { Test-Path -LiteralPath $_ } | ForEach-Object { (Get-Item -LiteralPath $_).Length } | Measure-Object -Sum).Sum
     }
@@ -56,7 +60,7 @@ Describe 'Text from outside' {
             $entry = Get-ApiKeyAuditLog -StorePath $store | Select-Object -First 1
             $entry.Action | Should -BeExactly 'VerificationFailed'
             $entry.Details | Should -BeExactly "Forbidden: GET $Shown"
-            Invoke-SqliteValue $store 'SELECT details FROM audit_log ORDER BY id DESC LIMIT 1' | Should -BeExactly "Forbidden: GET $Shown"
+            Invoke-StoreScalar $store 'SELECT details FROM audit_log ORDER BY id DESC LIMIT 1' | Should -BeExactly "Forbidden: GET $Shown"
         }
 
         It 'leaves no control character in Format-List and Format-Table output, and forges no line' {
@@ -108,7 +112,7 @@ Describe 'Text from outside' {
             $shown = "lost$([char]0x241B)[8mhidden$([char]0x241B)[0m"
             (Get-ApiKey -StorePath $store -Id $key.Id).RevokedReason | Should -BeExactly $shown
             (Get-ApiKeyAuditLog -StorePath $store | Select-Object -First 1).Details | Should -BeExactly $shown
-            Invoke-SqliteValue $store 'SELECT revoked_reason FROM api_keys' | Should -BeExactly $shown
+            Invoke-StoreScalar $store 'SELECT revoked_reason FROM api_keys' | Should -BeExactly $shown
 
             $list = Split-Lines (Get-ApiKey -StorePath $store -Id $key.Id | Format-List | Out-String -Width 1000)
             $list | Where-Object { $_ -match $raw } | Should -BeNullOrEmpty

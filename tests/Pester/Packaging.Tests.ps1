@@ -6,7 +6,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
-Describe 'Manifest' {
+Describe 'Manifest' -Tag Once {
     BeforeAll {
         $manifest = Test-ModuleManifest -Path $env:APIKEYMODULE_TEST_MODULE -ErrorAction Stop
         $data = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
@@ -35,7 +35,7 @@ Describe 'Manifest' {
     }
 }
 
-Describe 'Package' {
+Describe 'Package' -Tag Once {
     BeforeAll {
         $nupkg = Get-ChildItem -Path $env:APIKEYMODULE_TEST_PACKAGE -Filter 'ApiKeyModule.*.nupkg'
     }

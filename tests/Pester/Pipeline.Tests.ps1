@@ -6,27 +6,13 @@ BeforeAll {
     # Every stored row, column by column (blobs in hex), keyed by the row's first column (the Id): shows any change
     # of a row, including to what only the store sees (the hash of the key).
     function Get-StoreRows([string] $Path) {
-        [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
-        $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path;Mode=ReadOnly")
         $rows = @{}
-        try {
-            $connection.Open()
-            $command = $connection.CreateCommand()
-            $command.CommandText = 'SELECT * FROM api_keys'
-            $reader = $command.ExecuteReader()
-            while ($reader.Read()) {
-                $values = for ($i = 0; $i -lt $reader.FieldCount; $i++) {
-                    $value = $reader.GetValue($i)
-                    if ($value -is [byte[]]) { [Convert]::ToHexString($value) } else { "$value" }
-                }
-                $rows[[int]$reader.GetInt64(0)] = $values -join '|'
+        $stored = Invoke-StoreRows $Path 'SELECT * FROM api_keys'
+        foreach ($row in $stored) {
+            $values = foreach ($value in $row.Values) {
+                if ($value -is [byte[]]) { [Convert]::ToHexString($value) } else { "$value" }
             }
-            $reader.Dispose()
-            $command.Dispose()
-        }
-        finally {
-            $connection.Dispose()
-            [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
+            $rows[[int]$row['id']] = $values -join '|'
         }
         $rows
     }

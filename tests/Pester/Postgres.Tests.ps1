@@ -26,7 +26,7 @@ BeforeAll {
     }
 }
 
-Describe 'The cmdlets on a PostgreSQL store' -Skip:([bool]$skip) {
+Describe 'The cmdlets on a PostgreSQL store' -Tag Server -Skip:([bool]$skip) {
     BeforeEach {
         $connection = New-TestConnection
         $parts = Get-ServerParts
@@ -130,12 +130,12 @@ Describe 'The cmdlets on a PostgreSQL store' -Skip:([bool]$skip) {
 
     It 'a credential given with a file store is refused' {
         $credential = [pscredential]::new('u', (ConvertTo-SecureString 'p' -AsPlainText -Force))
-        $errors = Get-ErrorRecord { Get-ApiKey -StorePath (New-TestStorePath) -Credential $credential }
+        $errors = Get-ErrorRecord { Get-ApiKey -StorePath (Join-Path $TestDrive "$([guid]::NewGuid()).db") -Credential $credential }
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'CredentialNotUsed,*'
     }
 }
 
-Describe 'A session that uses only SQLite stores' {
+Describe 'A session that uses only SQLite stores' -Tag File {
     It 'never loads Npgsql or its dependencies' {
         $store = ConvertTo-PSLiteral (New-TestStorePath)
         $loaded = Invoke-ChildPwsh @"

@@ -95,7 +95,7 @@ Describe 'README' {
             $items = @(Invoke-ReadmeCodeBlock (Get-ReadmeCodeBlock $heading) $store)
             $errors = @($items | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
             $errors.Count | Should -Be 0 -Because "the README's examples must work as printed (errors: $(Format-ErrorItem $items))"
-            Test-Path -LiteralPath $store | Should -BeTrue -Because 'the examples use the store named by $env:APIKEYMODULE_STORE'
+            Test-StoreExists $store | Should -BeTrue -Because 'the examples use the store named by $env:APIKEYMODULE_STORE'
         }
 
         It 'leaves the store as TrueNAS would: apikey1 deleted, key 2 named apikey3 with SUBSCRIBE certificate.query' {

@@ -96,9 +96,9 @@ Describe 'Store location' {
     }
 
     It 'uses $env:APIKEYMODULE_STORE instead of the default' {
-        $env:APIKEYMODULE_STORE = Join-Path $TestDrive "env-$([guid]::NewGuid()).db"
+        $env:APIKEYMODULE_STORE = New-TestStorePath
         $key = New-ApiKey -Name 'from-env' -Allowlist @{ method = 'GET'; resource = '/x' }
-        Test-Path -LiteralPath $env:APIKEYMODULE_STORE | Should -BeTrue
+        Test-StoreExists $env:APIKEYMODULE_STORE | Should -BeTrue
         Test-Path -LiteralPath $defaultStore | Should -BeFalse
         (Get-ApiKey -StorePath $env:APIKEYMODULE_STORE).Id | Should -Be $key.Id
         Set-ApiKey -Id $key.Id -Name 'from-env-renamed'
@@ -107,15 +107,15 @@ Describe 'Store location' {
     }
 
     It 'lets -StorePath win over $env:APIKEYMODULE_STORE' {
-        $env:APIKEYMODULE_STORE = Join-Path $TestDrive "env-$([guid]::NewGuid()).db"
+        $env:APIKEYMODULE_STORE = New-TestStorePath
         $explicit = New-TestStorePath
         $null = New-ApiKey -StorePath $explicit -Name 'explicit' -Allowlist @{ method = 'GET'; resource = '/x' }
-        Test-Path -LiteralPath $explicit | Should -BeTrue
-        Test-Path -LiteralPath $env:APIKEYMODULE_STORE | Should -BeFalse
+        Test-StoreExists $explicit | Should -BeTrue
+        Test-StoreExists $env:APIKEYMODULE_STORE | Should -BeFalse
     }
 }
 
-Describe 'Store files' {
+Describe 'Store files' -Tag File {
     BeforeEach {
         $store = New-TestStorePath
     }
@@ -184,7 +184,7 @@ Describe 'Store files' {
 }
 
 Describe 'Stores that cannot be used' {
-    Context 'a folder as -StorePath' {
+    Context 'a folder as -StorePath' -Tag File {
         BeforeEach {
             $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive "folder-$([guid]::NewGuid())")
         }
@@ -196,7 +196,7 @@ Describe 'Stores that cannot be used' {
         }
     }
 
-    Context 'a file that is not SQLite' {
+    Context 'a file that is not SQLite' -Tag File {
         BeforeEach {
             $file = Join-Path $TestDrive "text-$([guid]::NewGuid()).db"
             Set-Content -LiteralPath $file -Value (1..100 | ForEach-Object { "line $_ of a text file that is not a database" })
@@ -211,11 +211,11 @@ Describe 'Stores that cannot be used' {
         }
     }
 
-    Context 'a SQLite database of another application' {
+    Context 'a SQLite database of another application' -Tag File {
         BeforeEach {
             Initialize-Sqlite
             $file = Join-Path $TestDrive "foreign-$([guid]::NewGuid()).db"
-            Invoke-SqliteNonQuery $file "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('keep me');"
+            Invoke-StoreNonQuery $file "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('keep me');"
             $hash = (Get-FileHash -LiteralPath $file).Hash
         }
 
@@ -224,16 +224,16 @@ Describe 'Stores that cannot be used' {
             $thrown.CategoryInfo.Category | Should -Be 'InvalidData'
             [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
             (Get-FileHash -LiteralPath $file).Hash | Should -Be $hash
-            Invoke-SqliteScalar $file 'SELECT body FROM notes' | Should -BeExactly 'keep me'
+            Invoke-StoreScalar $file 'SELECT body FROM notes' | Should -BeExactly 'keep me'
         }
     }
 
-    Context 'a store with a newer schema' {
+    Context 'a store with a newer schema' -Tag File {
         BeforeEach {
             $file = New-TestStorePath
             $key = New-ApiKey -StorePath $file -Name 'from-the-future' -Allowlist @{ method = 'GET'; resource = '/x' }
-            $currentVersion = Invoke-SqliteScalar $file 'PRAGMA user_version'
-            Invoke-SqliteNonQuery $file 'PRAGMA user_version = 99'
+            $currentVersion = Invoke-StoreScalar $file 'PRAGMA user_version'
+            Invoke-StoreNonQuery $file 'PRAGMA user_version = 99'
             $hash = (Get-FileHash -LiteralPath $file).Hash
         }
 
@@ -242,13 +242,13 @@ Describe 'Stores that cannot be used' {
             $thrown.CategoryInfo.Category | Should -Be 'InvalidData'
             [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
             (Get-FileHash -LiteralPath $file).Hash | Should -Be $hash
-            Invoke-SqliteScalar $file 'PRAGMA user_version' | Should -Be 99
+            Invoke-StoreScalar $file 'PRAGMA user_version' | Should -Be 99
         }
 
         It 'leaves the keys intact, so the store works again at the current version' {
             { Get-ApiKey -StorePath $file } | Should -Throw -ErrorId 'StoreSchemaTooNew,*'
             $currentVersion | Should -BeGreaterThan 0
-            Invoke-SqliteNonQuery $file "PRAGMA user_version = $currentVersion"
+            Invoke-StoreNonQuery $file "PRAGMA user_version = $currentVersion"
             (Get-ApiKey -StorePath $file).Id | Should -Be $key.Id
         }
     }
@@ -315,12 +315,14 @@ Describe 'Where there is no store yet' {
     }
 
     BeforeEach {
-        $store = Join-Path $TestDrive "none-$([guid]::NewGuid())/apikeys.db"
+        $store = if (Test-PostgresRun) { New-TestStorePath } else { Join-Path $TestDrive "none-$([guid]::NewGuid())/apikeys.db" }
     }
 
     AfterEach {
-        Test-Path -LiteralPath $store | Should -BeFalse -Because 'reading, changing or removing keys never creates a store'
-        Test-Path -LiteralPath (Split-Path $store) | Should -BeFalse -Because 'nor its folder'
+        Test-StoreExists $store | Should -BeFalse -Because 'reading, changing or removing keys never creates a store'
+        if (-not (Test-PostgresStore $store)) {
+            Test-Path -LiteralPath (Split-Path $store) | Should -BeFalse -Because 'nor its folder'
+        }
     }
 
     It 'Get-ApiKey lists no keys' {

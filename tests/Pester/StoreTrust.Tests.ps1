@@ -40,7 +40,7 @@ BeforeAll {
     }
 }
 
-Describe 'Opening a store checks what it finds' -Skip:([bool]$skip) {
+Describe 'Opening a store checks what it finds' -Tag File -Skip:([bool]$skip) {
     AfterEach {
         Remove-Item Env:APIKEYMODULE_SHARED_GROUP -ErrorAction Ignore
     }

@@ -1,9 +1,37 @@
 # Shared helpers for the ApiKeyModule Pester tests. Dot-source it in BeforeAll:
 #     BeforeAll { Import-Module $env:APIKEYMODULE_TEST_MODULE -Force; . (Join-Path $PSScriptRoot 'TestHelpers.ps1') }
 
-# A path for a store of its own under $TestDrive (the file does not exist yet).
+# The kind of store the suite runs on: the test command runs it once on SQLite files and once on its PostgreSQL server
+# (APIKEYMODULE_TEST_STORE_KIND=Postgres). Tests of the file itself are tagged File and skipped on PostgreSQL; tests of
+# the server are tagged Server and skipped on SQLite; tests that open no store, or choose their stores themselves, are
+# tagged Once and run in the SQLite run only (tests/Invoke-Pester.ps1).
+function Test-PostgresRun { $env:APIKEYMODULE_TEST_STORE_KIND -eq 'Postgres' }
+
+# A store of its own for one test, that does not exist yet: a file under $TestDrive, or, on PostgreSQL, a schema of its
+# own on the test server (a connection string, which -StorePath takes like a path).
 function New-TestStorePath {
+    if (Test-PostgresRun) {
+        return "$env:APIKEYMODULE_TEST_POSTGRES;Schema=t_$([guid]::NewGuid().ToString('N'))"
+    }
     Join-Path $TestDrive "$([guid]::NewGuid()).db"
+}
+
+# How the store reports where it is (its Path, a key's Store): the file's full path, or the connection string without
+# its password, with the schema.
+function Get-StoreLocation([string] $Store) {
+    if (Test-PostgresStore $Store) {
+        return ($Store -replace ';Password=[^;]*', '')
+    }
+    [IO.Path]::GetFullPath($Store)
+}
+
+# Whether a store exists there yet: its file, or its schema on the server.
+function Test-StoreExists([string] $Store) {
+    if (Test-PostgresStore $Store) {
+        $schema = Get-StoreSchema $Store
+        return [bool](Invoke-StoreScalar $env:APIKEYMODULE_TEST_POSTGRES 'SELECT count(*) FROM pg_namespace WHERE nspname = @schema' @{ schema = $schema })
+    }
+    Test-Path -LiteralPath $Store
 }
 
 # The allowlist of a key as one line in stored order, e.g. 'CALL system.info; GET /pool' ('' when empty).
@@ -37,46 +65,92 @@ function Get-ErrorRecord([scriptblock] $ScriptBlock) {
     , $records.ToArray()
 }
 
-# Runs SQL against a store file with the Microsoft.Data.Sqlite shipped with the module (bypassing the module),
-# then closes every pooled connection so the file is complete on disk. A cmdlet must have run in this session
-# before (it initialises SQLite's native library).
-function Invoke-SqliteNonQuery([string] $Path, [string] $Sql) {
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path")
+# Whether a test store is a schema on the PostgreSQL server (a connection string) rather than a file.
+function Test-PostgresStore([string] $Store) { $Store -match '^Host=' }
+
+# The schema of a PostgreSQL test store (New-TestStorePath).
+function Get-StoreSchema([string] $Store) {
+    ($Store -split ';' | Where-Object { $_ -like 'Schema=*' }) -replace '^Schema=', ''
+}
+
+# A connection to a test store that bypasses the module, as another tool would open it: the file, with the module's own
+# Microsoft.Data.Sqlite, or the store's schema on the test server, with the module's own Npgsql. Not pooled, so closing
+# it really closes it (the file is complete on disk) and leaves the module's pooled connections alone.
+function New-StoreConnection([string] $Store, [switch] $ReadOnly) {
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ApiKeyModule.ApiKeyStore].Assembly)
+    if (Test-PostgresStore $Store) {
+        $npgsql = $context.LoadFromAssemblyName([Reflection.AssemblyName]::new('Npgsql'))
+        $builder = $npgsql.GetType('Npgsql.NpgsqlConnectionStringBuilder', $true)::new(($Store -replace ';Schema=[^;]*', ''))
+        $builder.SearchPath = Get-StoreSchema $Store
+        $builder.Pooling = $false
+        $connection = $npgsql.GetType('Npgsql.NpgsqlConnection', $true)::new($builder.ConnectionString)
+    }
+    else {
+        $sqlite = $context.LoadFromAssemblyName([Reflection.AssemblyName]::new('Microsoft.Data.Sqlite'))
+        $builder = $sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnectionStringBuilder', $true)::new()
+        $builder.DataSource = $Store
+        $builder.Pooling = $false
+        $builder.Mode = if ($ReadOnly) { 'ReadOnly' } else { 'ReadWriteCreate' }
+        $connection = $sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection', $true)::new($builder.ToString())
+    }
+    $connection.Open()
+    $connection
+}
+
+# Runs SQL on a test store directly (see New-StoreConnection), with parameters named @name, and returns its rows as
+# ordered hashtables (column name -> value; NULL -> $null, a blob -> byte[]). On SQLite, every pooled connection is closed
+# after, so that the file is complete on disk.
+function Invoke-StoreRows([string] $Store, [string] $Sql, [hashtable] $Parameters = @{}) {
+    $connection = New-StoreConnection $Store
     try {
-        $connection.Open()
         $command = $connection.CreateCommand()
         $command.CommandText = $Sql
-        $null = $command.ExecuteNonQuery()
+        foreach ($name in $Parameters.Keys) {
+            $parameter = $command.CreateParameter()
+            $parameter.ParameterName = $name
+            $parameter.Value = $Parameters[$name]
+            $null = $command.Parameters.Add($parameter)
+        }
+        $reader = $command.ExecuteReader()
+        $rows = [System.Collections.Generic.List[object]]::new()
+        do {
+            while ($reader.Read()) {
+                $row = [ordered]@{}
+                for ($i = 0; $i -lt $reader.FieldCount; $i++) {
+                    # (Assigned directly: an if-expression would unroll a blob's byte[] into object[].)
+                    $row[$reader.GetName($i)] = $null
+                    if (-not $reader.IsDBNull($i)) { $row[$reader.GetName($i)] = $reader.GetValue($i) }
+                }
+                $rows.Add($row)
+            }
+        } while ($reader.NextResult())
+        $reader.Dispose()
         $command.Dispose()
+        , $rows.ToArray()
     }
     finally {
-        $connection.Close()
         $connection.Dispose()
-        [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
+        if (-not (Test-PostgresStore $Store)) { $connection.GetType()::ClearAllPools() }
     }
 }
 
-function Invoke-SqliteScalar([string] $Path, [string] $Sql) {
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$Path;Mode=ReadOnly")
-    try {
-        $connection.Open()
-        $command = $connection.CreateCommand()
-        $command.CommandText = $Sql
-        $command.ExecuteScalar()
-        $command.Dispose()
-    }
-    finally {
-        $connection.Close()
-        $connection.Dispose()
-        [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
-    }
+# The first column of the first row SQL returns on a test store ($null when none).
+function Invoke-StoreScalar([string] $Store, [string] $Sql, [hashtable] $Parameters = @{}) {
+    $rows = Invoke-StoreRows $Store $Sql $Parameters
+    if ($rows.Count -eq 0) { return $null }
+    @($rows[0].Values)[0]
+}
+
+# Runs SQL that returns nothing (or whose rows do not matter) on a test store.
+function Invoke-StoreNonQuery([string] $Store, [string] $Sql, [hashtable] $Parameters = @{}) {
+    $null = Invoke-StoreRows $Store $Sql $Parameters
 }
 
 # Makes sure SQLite's native library is initialised (by opening a throw-away store), and lets tests name
 # the module's own Microsoft.Data.Sqlite types: they live in the module's private load context, where PowerShell does
 # not look up type names, so they are registered as type accelerators in this test session.
 function Initialize-Sqlite {
-    [ApiKeyModule.ApiKeyStore]::Open((New-TestStorePath)).Dispose()
+    [ApiKeyModule.ApiKeyStore]::Open((Join-Path $TestDrive "$([guid]::NewGuid()).db")).Dispose()
     $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ApiKeyModule.ApiKeyStore].Assembly)
     $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
     $accelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')

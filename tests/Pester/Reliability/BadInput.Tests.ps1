@@ -96,7 +96,7 @@ BeforeAll {
             }
             'NewerSchema' {
                 Copy-Item -LiteralPath $seededTemplate -Destination $caseStore.Path
-                Invoke-SqliteNonQuery $caseStore.Path 'PRAGMA user_version = 99'
+                Invoke-StoreNonQuery $caseStore.Path 'PRAGMA user_version = 99'
                 $caseStore.File = $caseStore.Path
                 $caseStore.Compare = 'Bytes'
             }
@@ -188,7 +188,7 @@ BeforeAll {
     }
 }
 
-Describe 'R3: bad input — the catalog' {
+Describe 'R3: bad input — the catalog' -Tag File {
     It 'holds at least 40 bad inputs, and some for every cmdlet' -ForEach @(@{ Catalog = $BadInputCatalog }) {
         $Catalog.Count | Should -BeGreaterOrEqual 40
         $covered = @($Catalog | ForEach-Object { $_.Cmdlet } | Sort-Object -Unique)
@@ -198,7 +198,7 @@ Describe 'R3: bad input — the catalog' {
     }
 }
 
-Describe 'R3: bad input — <Cmdlet>: <Case>' -ForEach $errorCases {
+Describe 'R3: bad input — <Cmdlet>: <Case>' -Tag File -ForEach $errorCases {
     BeforeAll {
         $caseStore = New-CaseStore $Store
         try {
@@ -236,7 +236,7 @@ Describe 'R3: bad input — <Cmdlet>: <Case>' -ForEach $errorCases {
     }
 }
 
-Describe 'R3: bad input — Test-ApiKey: <Case>' -ForEach $keyCases {
+Describe 'R3: bad input — Test-ApiKey: <Case>' -Tag File -ForEach $keyCases {
     BeforeAll {
         $caseStore = New-CaseStore 'Seeded'
         $before = Get-StoreContent $caseStore.Path
@@ -265,7 +265,7 @@ Describe 'R3: bad input — Test-ApiKey: <Case>' -ForEach $keyCases {
         }
         $after['audit_log'].Count | Should -Be ($before['audit_log'].Count + 1)
         (Get-ContentHash @($after['audit_log'] | Select-Object -First $before['audit_log'].Count)) | Should -Be (Get-ContentHash $before['audit_log'])
-        $added = (Invoke-SqliteRows $caseStore.Path 'SELECT * FROM audit_log ORDER BY id DESC LIMIT 2')[1]
+        $added = (Invoke-StoreRows $caseStore.Path 'SELECT * FROM audit_log ORDER BY id DESC LIMIT 2')[1]
         $added.action | Should -BeExactly 'VerificationFailed'
         $added.key_id | Should -BeNullOrEmpty
         $added.key_name | Should -BeNullOrEmpty
@@ -277,7 +277,7 @@ Describe 'R3: bad input — Test-ApiKey: <Case>' -ForEach $keyCases {
     }
 }
 
-Describe 'R3: what a read-only store still allows' {
+Describe 'R3: what a read-only store still allows' -Tag File {
     BeforeAll {
         $caseStore = New-CaseStore 'ReadOnlyFile'
     }

@@ -1,5 +1,5 @@
 # The process that the crash test (R2, Crash.Tests.ps1) kills with SIGKILL. It imports the module and warms up on a
-# store of its own, writes the ready file, waits for the go file, then changes the store in a loop until it is killed,
+# store of its own ($WarmStore, of the same kind as $Store), writes the ready file, waits for the go file, then changes the store in a loop until it is killed,
 # appending one line to $OutFile after each change has returned (one write of the whole line, flushed at once):
 #   Create  a pipeline of New-ApiKey: "<id> <name> <key>" per key (names "<Tag>-<n>", allowlist "GET /c/<name>")
 #   Reset   Set-ApiKey -Id $Id -Reset again and again: "<key>" per new key
@@ -12,6 +12,7 @@ param(
     [Parameter(Mandatory)] [string] $OutFile,
     [Parameter(Mandatory)] [string] $ReadyFile,
     [Parameter(Mandatory)] [string] $GoFile,
+    [Parameter(Mandatory)] [string] $WarmStore,
     [string] $Tag = 'k',
     [int] $Id,
     [int] $FirstId,
@@ -27,8 +28,7 @@ function Write-Line([string] $Line) {
     $out.Flush()
 }
 
-$warm = [IO.Path]::ChangeExtension($ReadyFile, '.warm.db')
-$null = New-ApiKey -StorePath $warm -Name 'warm' -Allowlist @{ method = 'GET'; resource = '/x' } | Set-ApiKey -StorePath $warm -Reset
+$null = New-ApiKey -StorePath $WarmStore -Name 'warm' -Allowlist @{ method = 'GET'; resource = '/x' } | Set-ApiKey -StorePath $WarmStore -Reset
 $null = New-Item -ItemType File -Path $ReadyFile
 # A worker whose test has gone (it failed, or was stopped) gives up instead of waiting for ever.
 $deadline = [DateTime]::UtcNow.AddMinutes(3)

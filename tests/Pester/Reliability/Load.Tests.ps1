@@ -23,20 +23,12 @@ BeforeAll {
     }
 }
 
-BeforeDiscovery {
-    # The same load on a store file, and on a PostgreSQL store when the test command runs a server.
-    $kinds = @(
-        @{ Kind = 'SQLite'; Skip = $false }
-        @{ Kind = 'PostgreSQL'; Skip = -not $env:APIKEYMODULE_TEST_POSTGRES }
-    )
-}
-
 Describe 'R1: load — many processes on one store at once' {
-    It '<Kind>: 8 processes each create 500 keys through a pipeline while others read, reset and verify: 4000 keys, no error, every last printed key verifies' -ForEach $kinds {
-        if ($Skip) { Set-ItResult -Skipped -Because 'no PostgreSQL server: the test command starts one and sets APIKEYMODULE_TEST_POSTGRES'; return }
+    It '8 processes each create 500 keys through a pipeline while others read, reset and verify: 4000 keys, no error, every last printed key verifies' {
         $work = Join-Path $TestDrive "load-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
-        $store = if ($Kind -eq 'SQLite') { Join-Path $work 'load.db' } else { "$env:APIKEYMODULE_TEST_POSTGRES;Schema=t_$([guid]::NewGuid().ToString('N'))" }
+        $store = New-TestStorePath
+        $Kind = if (Test-PostgresStore $store) { 'PostgreSQL' } else { 'SQLite' }
         # The store exists before the run (the first use by many processes at once is the next test).
         [ApiKeyModule.ApiKeyStore]::Open($store).Dispose()
         $creators = 1..8
@@ -92,7 +84,7 @@ Describe 'R1: load — many processes on one store at once' {
         @($keys.Name | Sort-Object -Unique).Count | Should -Be 4000
         $expectedNames = foreach ($n in $creators) { foreach ($k in 1..500) { "p$n-k$k" } }
         Compare-Object @($expectedNames) @($keys.Name) | Should -BeNullOrEmpty
-        if ($Kind -eq 'SQLite') { (Invoke-SqliteValue $store 'PRAGMA integrity_check') | Should -Be 'ok' }
+        if ($Kind -eq 'SQLite') { (Invoke-StoreScalar $store 'PRAGMA integrity_check') | Should -Be 'ok' }
 
         # For each id, the key its process printed last must verify (and nothing printed is lost or foreign).
         $latest = @{}
@@ -126,7 +118,8 @@ Describe 'R1: load — many processes on one store at once' {
         @($keys.Id | Where-Object { -not $createdIds.Contains($_) }).Count | Should -Be 0
     }
 
-    It '8 processes that open a new store at the same moment all succeed (first use: creation and schema set-up)' {
+    # On PostgreSQL: 'PostgreSQL store: reliability' (8 hosts starting on an empty schema).
+    It '8 processes that open a new store at the same moment all succeed (first use: creation and schema set-up)' -Tag File {
         # Each round: 8 warmed-up processes wait for the same go file, then each creates a key on a store that does
         # not exist yet. Repeated, because the processes race on creating the file, switching to WAL and creating the
         # schema. Every create must succeed: 8 keys in every store, no error.
@@ -160,7 +153,7 @@ Describe 'R1: load — many processes on one store at once' {
             $run.StdErr | Should -BeNullOrEmpty
         }
         foreach ($round in 1..$rounds) {
-            Invoke-SqliteValue (Join-Path $work "store-$round.db") 'SELECT count(*) FROM api_keys' | Should -Be 8
+            Invoke-StoreScalar (Join-Path $work "store-$round.db") 'SELECT count(*) FROM api_keys' | Should -Be 8
         }
     }
 }

@@ -33,7 +33,7 @@ SELECT 'more than one Create row for key ' || key_id FROM $Schema.audit_log WHER
     }
 }
 
-Describe 'PostgreSQL store: reliability' -Skip:([bool]$skip) {
+Describe 'PostgreSQL store: reliability' -Tag Server -Skip:([bool]$skip) {
     It 'a newer schema is left untouched: StoreSchemaTooNew for reads and writes, and no row changes' {
         $schema = New-TestSchema
         $store = "$env:APIKEYMODULE_TEST_POSTGRES;Schema=$schema"

@@ -50,53 +50,6 @@ function Wait-Until([scriptblock] $Condition, [string] $What, [int] $TimeoutSeco
     }
 }
 
-# A connection of the module's own Microsoft.Data.Sqlite, not pooled (so closing it really closes the file and
-# leaves the module's pooled connections alone). A cmdlet must have run in this session first (Initialize-Sqlite).
-function New-RawConnection([string] $Path, [switch] $ReadOnly) {
-    $builder = [Microsoft.Data.Sqlite.SqliteConnectionStringBuilder]::new()
-    $builder.DataSource = $Path
-    $builder.Pooling = $false
-    $builder.Mode = if ($ReadOnly) { 'ReadOnly' } else { 'ReadWriteCreate' }
-    $connection = [Microsoft.Data.Sqlite.SqliteConnection]::new($builder.ToString())
-    $connection.Open()
-    $connection
-}
-
-# Runs a query on the store file and returns its rows as ordered hashtables (column name -> value; NULL -> $null,
-# BLOB -> byte[]).
-function Invoke-SqliteRows([string] $Path, [string] $Sql, [hashtable] $Parameters = @{}) {
-    $connection = New-RawConnection $Path -ReadOnly
-    try {
-        $command = $connection.CreateCommand()
-        $command.CommandText = $Sql
-        foreach ($name in $Parameters.Keys) { $null = $command.Parameters.AddWithValue($name, $Parameters[$name]) }
-        $reader = $command.ExecuteReader()
-        $rows = [System.Collections.Generic.List[object]]::new()
-        while ($reader.Read()) {
-            $row = [ordered]@{}
-            for ($i = 0; $i -lt $reader.FieldCount; $i++) {
-                # (Assigned directly: an if-expression would unroll a BLOB's byte[] into object[].)
-                $row[$reader.GetName($i)] = $null
-                if (-not $reader.IsDBNull($i)) { $row[$reader.GetName($i)] = $reader.GetValue($i) }
-            }
-            $rows.Add($row)
-        }
-        $reader.Dispose()
-        $command.Dispose()
-        , $rows.ToArray()
-    }
-    finally {
-        $connection.Dispose()
-    }
-}
-
-# The first column of the first row of a query (read-only, unpooled connection).
-function Invoke-SqliteValue([string] $Path, [string] $Sql, [hashtable] $Parameters = @{}) {
-    $rows = Invoke-SqliteRows $Path $Sql $Parameters
-    if ($rows.Count -eq 0) { return $null }
-    @($rows[0].Values)[0]
-}
-
 # One value of a row as unambiguous text: its SQLite type and content (blobs in hex).
 function ConvertTo-CellText($Value) {
     if ($null -eq $Value) { return 'NULL' }
@@ -106,15 +59,27 @@ function ConvertTo-CellText($Value) {
     'INT:' + ([long]$Value).ToString([Globalization.CultureInfo]::InvariantCulture)
 }
 
-# Everything the store holds, table by table: for each table (and the schema, and user_version) the rows ordered by
-# rowid, each serialized to one line. Returns an ordered hashtable: table name -> string[] of rows.
+# Everything the store holds, table by table: the schema (and SQLite's user_version), then each table's rows in order
+# (SQLite: by rowid; PostgreSQL: by the first column), each serialized to one line. Returns an ordered hashtable: table
+# name -> string[] of rows.
 function Get-StoreContent([string] $Path) {
     $content = [ordered]@{}
-    $content['(user_version)'] = @([string](Invoke-SqliteValue $Path 'PRAGMA user_version'))
-    $schema = Invoke-SqliteRows $Path "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
-    $content['(schema)'] = @($schema | ForEach-Object { (@($_.Values) | ForEach-Object { ConvertTo-CellText $_ }) -join '|' })
-    foreach ($table in @($schema | Where-Object { $_.type -eq 'table' } | ForEach-Object { $_.name })) {
-        $rows = Invoke-SqliteRows $Path "SELECT * FROM `"$table`" ORDER BY rowid"
+    if (Test-PostgresStore $Path) {
+        $columns = Invoke-StoreRows $Path "SELECT table_name, column_name, data_type, column_default FROM information_schema.columns
+            WHERE table_schema = @schema ORDER BY table_name, ordinal_position" @{ schema = Get-StoreSchema $Path }
+        $content['(schema)'] = @($columns | ForEach-Object { (@($_.Values) | ForEach-Object { ConvertTo-CellText $_ }) -join '|' })
+        $tables = @($columns | ForEach-Object { $_.table_name } | Select-Object -Unique)
+        $order = 'ORDER BY 1'
+    }
+    else {
+        $content['(user_version)'] = @([string](Invoke-StoreScalar $Path 'PRAGMA user_version'))
+        $schema = Invoke-StoreRows $Path "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        $content['(schema)'] = @($schema | ForEach-Object { (@($_.Values) | ForEach-Object { ConvertTo-CellText $_ }) -join '|' })
+        $tables = @($schema | Where-Object { $_.type -eq 'table' } | ForEach-Object { $_.name })
+        $order = 'ORDER BY rowid'
+    }
+    foreach ($table in $tables) {
+        $rows = Invoke-StoreRows $Path "SELECT * FROM `"$table`" $order"
         $content[$table] = @($rows | ForEach-Object {
                 (@($_.GetEnumerator()) | ForEach-Object { $_.Key + '=' + (ConvertTo-CellText $_.Value) }) -join '|'
             })

@@ -42,7 +42,7 @@ BeforeAll {
 Describe 'R4: secrets — no key anywhere after a run that creates, resets, verifies and deletes keys' {
     BeforeAll {
         $folder = Join-Path $TestDrive "secrets-$([guid]::NewGuid())"
-        $store = Join-Path $folder 'keys.db'
+        $store = if (Test-PostgresRun) { New-TestStorePath } else { Join-Path $folder 'keys.db' }
         $records = [System.Collections.Generic.List[object]]::new()
         $issued = [System.Collections.Generic.List[string]]::new()
         $common = @{ StorePath = $store; Verbose = $true; Debug = $true; InformationAction = 'Continue'; WarningAction = 'Continue' }
@@ -134,7 +134,7 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
         $kinds | Should -Contain 'VerboseRecord'
     }
 
-    It 'has no key or secret in the database, its -wal or its -shm file (ASCII and UTF-16LE)' {
+    It 'has no key or secret in the database, its -wal or its -shm file (ASCII and UTF-16LE)' -Tag File {
         # While the module's connections are open (the WAL holds the latest pages), then once they are closed.
         $files = @('', '-wal', '-shm' | ForEach-Object { "$store$_" } | Where-Object { Test-Path -LiteralPath $_ })
         $files.Count | Should -BeGreaterOrEqual 2 -Because 'the store runs in WAL mode'
@@ -160,6 +160,17 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
         $leaks | Should -BeNullOrEmpty
     }
 
+    It 'has no key or secret in any row of any table of the store on the server' -Tag Server {
+        $rows = Invoke-StoreRows $store "SELECT table_name FROM information_schema.tables WHERE table_schema = @schema" @{ schema = Get-StoreSchema $store }
+        $tables = @($rows | ForEach-Object { $_.table_name })
+        $tables | Should -Contain 'api_keys'
+        $text = ($tables | ForEach-Object { (Invoke-StoreRows $store "SELECT t::text AS row FROM `"$_`" t") | ForEach-Object { $_.row } }) -join "`n"
+        # The scan sees the rows: a key's name is there.
+        $text | Should -Match 'secret-many-1'
+        $leaks = foreach ($secret in $secrets) { if ($text.Contains($secret)) { "a row of the store holds '$secret'" } }
+        $leaks | Should -BeNullOrEmpty
+    }
+
     It 'has no key or secret in any captured stream record (error, warning, verbose, debug, information)' {
         $leaks = foreach ($record in $records) {
             $text = Get-RecordText $record
@@ -179,7 +190,7 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
     }
 }
 
-Describe 'R4: secrets — store permissions on Unix' -Skip:$IsWindows {
+Describe 'R4: secrets — store permissions on Unix' -Tag File -Skip:$IsWindows {
     It 'creates the store file 0600 and its folder 0700, and no other mode is ever seen while they are created (umask 000)' {
         # A watcher polls the modes of the folder, file, -wal and -shm of stores another process creates one after the
         # other, with umask 000 (so anything not set on purpose would be world-readable). The module sets umask 077

@@ -29,7 +29,7 @@ CREATE TABLE api_keys (
     # and the keys: name, name_folded (upper-invariant), created_at (Unix ms), the allowlist as "METHOD resource" lines
     # joined by "\n", key_hash = SHA-256 of the secret's ASCII bytes (a BLOB), hash_algorithm 'sha256'.
     function New-Version1Store([string] $Path, [object[]] $Keys, [string] $JournalMode) {
-        $connection = New-RawConnection $Path
+        $connection = New-StoreConnection $Path
         try {
             $command = $connection.CreateCommand()
             $command.CommandText = "PRAGMA journal_mode = $JournalMode"
@@ -59,10 +59,10 @@ CREATE TABLE api_keys (
     # The version a store created by today's module has.
     $fresh = New-TestStorePath
     [ApiKeyModule.ApiKeyStore]::Open($fresh).Dispose()
-    $script:currentVersion = [int](Invoke-SqliteValue $fresh 'PRAGMA user_version')
+    $script:currentVersion = [int](Invoke-StoreScalar $fresh 'PRAGMA user_version')
 }
 
-Describe 'R5: upgrades — a version-1 store (<JournalMode> journal) opens with today''s module' -ForEach @(
+Describe 'R5: upgrades — a version-1 store (<JournalMode> journal) opens with today''s module' -Tag File -ForEach @(
     @{ JournalMode = 'WAL' }
     @{ JournalMode = 'DELETE' }
 ) {
@@ -74,8 +74,8 @@ Describe 'R5: upgrades — a version-1 store (<JournalMode> journal) opens with 
             [pscustomobject]@{ Id = 5; Name = 'no-access'; CreatedAt = [DateTimeOffset]::new(2025, 1, 2, 3, 4, 5, 6, [TimeSpan]::Zero); Allowlist = @(); Secret = New-Secret }
         )
         New-Version1Store $store $keys $JournalMode
-        $hashesBefore = @(Invoke-SqliteRows $store 'SELECT id, key_hash FROM api_keys ORDER BY id' | ForEach-Object { "$($_.id):$([Convert]::ToHexString($_.key_hash))" })
-        Invoke-SqliteValue $store 'PRAGMA user_version' | Should -Be 1
+        $hashesBefore = @(Invoke-StoreRows $store 'SELECT id, key_hash FROM api_keys ORDER BY id' | ForEach-Object { "$($_.id):$([Convert]::ToHexString($_.key_hash))" })
+        Invoke-StoreScalar $store 'PRAGMA user_version' | Should -Be 1
         # Today's module opens it (reading is enough to bring it up to date).
         $listed = @(Get-ApiKey -StorePath $store)
     }
@@ -99,11 +99,11 @@ Describe 'R5: upgrades — a version-1 store (<JournalMode> journal) opens with 
 
     It 'is at the current schema version afterwards, with its key hashes unchanged' {
         $currentVersion | Should -BeGreaterThan 1
-        Invoke-SqliteValue $store 'PRAGMA user_version' | Should -Be $currentVersion
-        Invoke-SqliteValue $store 'PRAGMA integrity_check' | Should -Be 'ok'
-        Invoke-SqliteValue $store 'PRAGMA journal_mode' | Should -Be 'wal'
-        @(Invoke-SqliteRows $store 'SELECT id, key_hash FROM api_keys ORDER BY id' | ForEach-Object { "$($_.id):$([Convert]::ToHexString($_.key_hash))" }) | Should -Be $hashesBefore
-        Invoke-SqliteValue $store "SELECT count(*) FROM api_keys WHERE hash_algorithm IS NOT 'sha256'" | Should -Be 0
+        Invoke-StoreScalar $store 'PRAGMA user_version' | Should -Be $currentVersion
+        Invoke-StoreScalar $store 'PRAGMA integrity_check' | Should -Be 'ok'
+        Invoke-StoreScalar $store 'PRAGMA journal_mode' | Should -Be 'wal'
+        @(Invoke-StoreRows $store 'SELECT id, key_hash FROM api_keys ORDER BY id' | ForEach-Object { "$($_.id):$([Convert]::ToHexString($_.key_hash))" }) | Should -Be $hashesBefore
+        Invoke-StoreScalar $store "SELECT count(*) FROM api_keys WHERE hash_algorithm IS NOT 'sha256'" | Should -Be 0
     }
 
     It 'verifies its keys (given as id-secret), and their allowlists still decide' {
