@@ -15,7 +15,7 @@ namespace ApiKeyModule
         /// <summary>Taken (for the transaction) by every migration of an ApiKeyModule schema in the database: "APIKEYS1".</summary>
         public const long MigrationLock = 0x415049_4B455953_31;
 
-        public const int CurrentVersion = 1;
+        public const int CurrentVersion = 2;
 
         /// <summary>Where changes to the keys of the store are announced: one channel per store, named by its identity.</summary>
         public static string Channel(Guid storeId) => "apikeymodule_" + storeId.ToString("N");
@@ -61,8 +61,19 @@ CREATE INDEX audit_log_at ON {s}.audit_log (at);
 CREATE INDEX audit_log_key ON {s}.audit_log (key_id, at);
 CREATE TABLE {s}.key_changes (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), count bigint NOT NULL);
 INSERT INTO {s}.key_changes (count) VALUES (0);
-{ChangeAnnouncement(s, Channel(storeId))}
+{ChangeAnnouncement(s, Channel(storeId), VerifiedColumnsV1)}
 INSERT INTO {s}.store_info (key, value) VALUES ('id', '{storeId:D}');";
+                case 1:
+                    // As SQLite's version 4: the previous secret of a key reset with a grace period, and audit rows that
+                    // stand for many like events. Verification reads the previous secret: its change is announced too.
+                    return $@"
+ALTER TABLE {s}.api_keys ADD COLUMN previous_key_hash bytea;
+ALTER TABLE {s}.api_keys ADD COLUMN previous_key_expires_at bigint;
+ALTER TABLE {s}.api_keys ADD COLUMN previous_key_last_used_at bigint;
+ALTER TABLE {s}.audit_log ADD COLUMN count bigint NOT NULL DEFAULT 1;
+ALTER TABLE {s}.audit_log ADD COLUMN last_at bigint;
+DROP TRIGGER api_keys_changed ON {s}.api_keys;
+{ChangedTrigger(s, VerifiedColumnsV2)}";
                 default:
                     throw new ArgumentOutOfRangeException(nameof(from));
             }
@@ -74,7 +85,7 @@ INSERT INTO {s}.store_info (key, value) VALUES ('id', '{storeId:D}');";
         /// it at commit, and one that missed the announcement sees the count move. A trigger, so that no writer can
         /// forget it. Verification reads every column listed here: a new one belongs in the list.
         /// </summary>
-        private static string ChangeAnnouncement(string s, string channel) => $@"
+        private static string ChangeAnnouncement(string s, string channel, string verifiedColumns) => $@"
 CREATE FUNCTION {s}.announce_key_change() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
     UPDATE {s}.key_changes SET count = count + 1;
@@ -86,13 +97,21 @@ BEGIN
     RETURN NULL;
 END
 $body$;
-CREATE TRIGGER api_keys_changed AFTER UPDATE ON {s}.api_keys FOR EACH ROW
-    WHEN (ROW(OLD.name, OLD.name_folded, OLD.created_at, OLD.allowlist, OLD.key_hash, OLD.hash_algorithm, OLD.expires_at, OLD.revoked, OLD.revoked_reason)
-          IS DISTINCT FROM
-          ROW(NEW.name, NEW.name_folded, NEW.created_at, NEW.allowlist, NEW.key_hash, NEW.hash_algorithm, NEW.expires_at, NEW.revoked, NEW.revoked_reason))
-    EXECUTE FUNCTION {s}.announce_key_change();
+{ChangedTrigger(s, verifiedColumns)}
 CREATE TRIGGER api_keys_deleted AFTER DELETE ON {s}.api_keys FOR EACH ROW EXECUTE FUNCTION {s}.announce_key_change();
 CREATE TRIGGER api_keys_truncated AFTER TRUNCATE ON {s}.api_keys FOR EACH STATEMENT EXECUTE FUNCTION {s}.announce_key_change();";
+
+        private const string VerifiedColumnsV1 = "name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at, revoked, revoked_reason";
+        private const string VerifiedColumnsV2 = VerifiedColumnsV1 + ", previous_key_hash, previous_key_expires_at";
+
+        /// <summary>Announces an update that changes a column verification reads (not last use).</summary>
+        private static string ChangedTrigger(string s, string verifiedColumns)
+        {
+            string Row(string prefix) => "ROW(" + string.Join(", ", Array.ConvertAll(verifiedColumns.Split(','), c => prefix + c.Trim())) + ")";
+            return $@"CREATE TRIGGER api_keys_changed AFTER UPDATE ON {s}.api_keys FOR EACH ROW
+    WHEN ({Row("OLD.")} IS DISTINCT FROM {Row("NEW.")})
+    EXECUTE FUNCTION {s}.announce_key_change();";
+        }
 
         /// <summary>A schema name as an identifier in SQL.</summary>
         public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";

@@ -44,6 +44,14 @@ namespace ApiKeyModule
               INSERT INTO store_info (key, value)
                 SELECT 'id', substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21)
                 FROM (SELECT lower(hex(randomblob(16))) AS h);",
+            // Version 4: the previous secret of a key reset with a grace period (its hash, when it stops working, when it
+            // was last used), and audit rows that stand for many like events (failed verifications counted in memory
+            // and written in batches: how many, and the time of the last; at is the first).
+            @"ALTER TABLE api_keys ADD COLUMN previous_key_hash BLOB;
+              ALTER TABLE api_keys ADD COLUMN previous_key_expires_at INTEGER;
+              ALTER TABLE api_keys ADD COLUMN previous_key_last_used_at INTEGER;
+              ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+              ALTER TABLE audit_log ADD COLUMN last_at INTEGER;",
         };
 
         public static int CurrentVersion => Migrations.Length;

@@ -69,6 +69,30 @@ namespace ApiKeyModule.Tests
         }
 
         [PostgresFact]
+        public void A_first_version_schema_is_upgraded_in_place_its_keys_kept_and_its_new_columns_announced()
+        {
+            using (var temp = new TempStore())
+            {
+                Guid id = Guid.NewGuid();
+                temp.Sql("CREATE SCHEMA " + PostgresSchema.Quote(temp.Schema) + ";" + PostgresSchema.Migration(0, temp.Schema, id) +
+                         "INSERT INTO store_info (key, value) VALUES ('version', '1')");
+                IssuedApiKey key;
+                using (ApiKeyStore store = temp.Open())
+                {
+                    Assert.Equal(id, store.Id);
+                    key = store.Create("kept", Info);
+                }
+                Assert.Equal(PostgresSchema.CurrentVersion.ToString(), temp.Sql("SELECT value FROM store_info WHERE key = 'version'"));
+                Assert.Equal(1L, temp.Sql("SELECT count FROM audit_log WHERE key_id = @id", ("id", key.Id)));
+                long changes = (long)temp.Sql("SELECT count FROM key_changes");
+                temp.Sql("UPDATE api_keys SET previous_key_expires_at = 1 WHERE id = @id", ("id", key.Id));
+                Assert.Equal(changes + 1, (long)temp.Sql("SELECT count FROM key_changes"));
+                temp.Sql("UPDATE api_keys SET previous_key_last_used_at = 1 WHERE id = @id", ("id", key.Id));
+                Assert.Equal(changes + 1, (long)temp.Sql("SELECT count FROM key_changes"));
+            }
+        }
+
+        [PostgresFact]
         public void An_empty_schema_made_beforehand_by_an_administrator_is_used()
         {
             using (var temp = new TempStore())

@@ -89,7 +89,7 @@ while (-not [IO.File]::Exists($(ConvertTo-PSLiteral (Join-Path $work 'go')))) { 
             $run.ExitCode | Should -Be 0 -Because $run.StdErr
             $run.StdErr | Should -BeNullOrEmpty
         }
-        Invoke-TestPsql $env:APIKEYMODULE_TEST_POSTGRES "SELECT key || '=' || value FROM $schema.store_info WHERE key = 'version'" | Should -Be @('version=1')
+        Invoke-TestPsql $env:APIKEYMODULE_TEST_POSTGRES "SELECT key || '=' || value FROM $schema.store_info WHERE key = 'version'" | Should -Be @('version=2')
         @(Invoke-TestPsql $env:APIKEYMODULE_TEST_POSTGRES "SELECT key FROM $schema.store_info WHERE key = 'id'").Count | Should -Be 1
         @(Get-ApiKey -StorePath $store).Name | Sort-Object | Should -Be @(1..8 | ForEach-Object { "p$_" })
         @(Get-HalfChange $schema) | Should -BeNullOrEmpty
