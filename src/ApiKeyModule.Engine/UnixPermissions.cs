@@ -5,8 +5,10 @@ using System.Runtime.InteropServices;
 namespace ApiKeyModule
 {
     /// <summary>
-    /// Creates private folders (0700) and files (0600) on Unix with a umask that never lets them exist with wider
-    /// permissions, not even for a moment; for a store shared by a group, 0770 and 0660.
+    /// Creates private folders (0700) and files (0600) on Unix that never exist with wider permissions, not even for a
+    /// moment; for a store shared by a group, 0770 and 0660. Each is created with its mode (see <see cref="UnixCreateMode"/>),
+    /// then given exactly that mode (the umask may have narrowed it). Only runtimes older than .NET 7 narrow the umask
+    /// around the creation, which every thread of the process shares for that moment.
     /// </summary>
     internal static class UnixPermissions
     {
@@ -23,19 +25,35 @@ namespace ApiKeyModule
                 using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite)) { }
                 return;
             }
+            uint folderMode = Convert.ToUInt32(groupShared ? "770" : "700", 8);
+            uint fileMode = Convert.ToUInt32(groupShared ? "660" : "600", 8);
+            bool folderIsNew = !Directory.Exists(folder);
+            if (UnixCreateMode.TryCreateFolders(folder, folderMode))
+            {
+                if (folderIsNew)
+                {
+                    chmod(folder, folderMode);
+                }
+                // A file already there is an IOException, as with FileMode.CreateNew.
+                if (UnixCreateMode.TryCreateFile(path, fileMode))
+                {
+                    chmod(path, fileMode);
+                    return;
+                }
+            }
             lock (Gate)
             {
                 uint previous = umask(Convert.ToUInt32(groupShared ? "007" : "077", 8));
                 try
                 {
-                    bool folderIsNew = !Directory.Exists(folder);
+                    folderIsNew = !Directory.Exists(folder);
                     Directory.CreateDirectory(folder);
                     if (folderIsNew)
                     {
-                        chmod(folder, Convert.ToUInt32(groupShared ? "770" : "700", 8));
+                        chmod(folder, folderMode);
                     }
                     using (new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite)) { }
-                    chmod(path, Convert.ToUInt32(groupShared ? "660" : "600", 8));
+                    chmod(path, fileMode);
                 }
                 finally
                 {
@@ -57,30 +75,41 @@ namespace ApiKeyModule
                 Directory.CreateDirectory(folder);
                 return !existed;
             }
+            uint mode = Convert.ToUInt32("700", 8);
+            string parent = Path.GetDirectoryName(folder.TrimEnd('/'));
+            if (UnixCreateMode.TryCreateFolders(parent, mode))
+            {
+                return MakeFolder(folder, mode);
+            }
             lock (Gate)
             {
                 uint previous = umask(Convert.ToUInt32("077", 8));
                 try
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(folder.TrimEnd('/')));
-                    if (mkdir(folder, Convert.ToUInt32("700", 8)) != 0)
-                    {
-                        int errno = Marshal.GetLastWin32Error();
-                        if (errno == AlreadyExists)
-                        {
-                            return false;
-                        }
-                        throw new IOException($"Could not create the folder '{folder}': {new System.ComponentModel.Win32Exception(errno).Message}.");
-                    }
-                    // A default ACL on the parent can widen a new folder past the umask; this folder is ours to narrow.
-                    chmod(folder, Convert.ToUInt32("700", 8));
-                    return true;
+                    Directory.CreateDirectory(parent);
+                    return MakeFolder(folder, mode);
                 }
                 finally
                 {
                     umask(previous);
                 }
             }
+        }
+
+        private static bool MakeFolder(string folder, uint mode)
+        {
+            if (mkdir(folder, mode) != 0)
+            {
+                int errno = Marshal.GetLastWin32Error();
+                if (errno == AlreadyExists)
+                {
+                    return false;
+                }
+                throw new IOException($"Could not create the folder '{folder}': {new System.ComponentModel.Win32Exception(errno).Message}.");
+            }
+            // A default ACL on the parent, or the umask, can make a new folder differ from the mode; this folder is ours to set.
+            chmod(folder, mode);
+            return true;
         }
 
         /// <summary>Whether this user may not create files in the folder of <paramref name="path"/> (Unix; false elsewhere).</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using Microsoft.Data.Sqlite;
@@ -220,6 +221,46 @@ namespace ApiKeyModule.Tests
                         Assert.Equal(VerificationCode.Valid, verifier.Verify(latest[key.Id], "CALL", "system.info").Code);
                     }
                 }
+            }
+        }
+
+        [Fact]
+        public void Creating_private_files_leaves_the_process_umask_to_the_other_threads()
+        {
+            // Linux shows the umask without changing it; elsewhere there is nothing to watch it with.
+            string Umask() => File.ReadLines("/proc/self/status").FirstOrDefault(line => line.StartsWith("Umask:", StringComparison.Ordinal));
+            if (!File.Exists("/proc/self/status") || Umask() == null)
+            {
+                return;
+            }
+            string before = Umask();
+            string folder = Path.Combine(Path.GetTempPath(), "apikeymodule-xunit-" + Guid.NewGuid().ToString("N"));
+            var seen = new ConcurrentDictionary<string, int>();
+            try
+            {
+                Exception[] errors = AtOnce(2, i =>
+                {
+                    if (i == 0)
+                    {
+                        for (int n = 0; n < 300; n++)
+                        {
+                            UnixPermissions.CreatePrivateFile(Path.Combine(folder, "f" + n, "file"), groupShared: n % 2 == 0);
+                        }
+                        seen.TryAdd("done", 0);
+                        return;
+                    }
+                    while (!seen.ContainsKey("done"))
+                    {
+                        seen.AddOrUpdate(Umask(), 1, (_, count) => count + 1);
+                    }
+                });
+                Assert.Empty(errors);
+                seen.TryRemove("done", out _);
+                Assert.Equal(new[] { before }, seen.Keys.ToArray());
+            }
+            finally
+            {
+                try { Directory.Delete(folder, true); } catch (IOException) { }
             }
         }
 
