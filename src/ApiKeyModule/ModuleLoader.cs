@@ -29,19 +29,20 @@ namespace ApiKeyModule.Commands
         {
             lock (Gate)
             {
-                if (imports++ > 0)
+                if (imports == 0)
                 {
-                    return;
+                    if (IsNetFramework)
+                    {
+                        AppDomain.CurrentDomain.AssemblyResolve += ResolveOnNetFramework;
+                    }
+                    else
+                    {
+                        IsolatedLoadContext.Register(DependencyFolder);
+                        TypeNames.Register(EngineAssembly());
+                    }
                 }
-                if (IsNetFramework)
-                {
-                    AppDomain.CurrentDomain.AssemblyResolve += ResolveOnNetFramework;
-                }
-                else
-                {
-                    IsolatedLoadContext.Register(DependencyFolder);
-                    TypeNames.Register(EngineAssembly());
-                }
+                // Counted once set up: an import that failed leaves the next one to try again.
+                imports++;
             }
         }
 
