@@ -66,7 +66,7 @@ Describe 'Issue 17: one process, many runspaces' {
         if ($Skip) { Set-ItResult -Skipped -Because 'no PostgreSQL server: the test command starts one and sets APIKEYMODULE_TEST_POSTGRES'; return }
         # Two rounds at a time, each in a fresh process on a store of its own, with a third process spinning: the
         # first import and the first use of each store race in every round, on a machine with no core to spare.
-        $rounds = 6
+        $rounds = 4
         $keysPerRound = 32
         $stop = Join-Path $TestDrive "stop-spinning-$([guid]::NewGuid().ToString('N'))"
         $spinner = Start-RedirectedProcess ((Get-PwshCommand) + @('-NoProfile', '-NonInteractive', '-Command',
