@@ -6,9 +6,9 @@ using System.Runtime.ExceptionServices;
 namespace ApiKeyModule
 {
     /// <summary>
-    /// Creates files and folders with their mode given at creation (.NET 7 and later, reached by reflection from
-    /// netstandard2.0): the umask can only narrow it, and the process's umask, which every thread of the process shares
-    /// (other runspaces creating their own files), is left alone. On older runtimes these report that they cannot.
+    /// Creates files with their mode given at creation (.NET 7 and later, reached by reflection from netstandard2.0):
+    /// the umask can only narrow it, and the process's umask, which every thread of the process shares (other runspaces
+    /// creating their own files), is left alone. On older runtimes it reports that it cannot.
     /// </summary>
     internal static class UnixCreateMode
     {
@@ -17,8 +17,6 @@ namespace ApiKeyModule
         private static readonly ConstructorInfo StreamWithOptions =
             OptionsType == null ? null : typeof(FileStream).GetConstructor(new[] { typeof(string), OptionsType });
         private static readonly PropertyInfo CreateModeOption = OptionsType?.GetProperty("UnixCreateMode");
-        private static readonly MethodInfo CreateDirectoryWithMode =
-            ModeType == null ? null : typeof(Directory).GetMethod(nameof(Directory.CreateDirectory), new[] { typeof(string), ModeType });
 
         /// <summary>Creates a new empty file (IOException when one is there); false when this runtime cannot give the mode.</summary>
         public static bool TryCreateFile(string path, uint mode)
@@ -34,17 +32,6 @@ namespace ApiKeyModule
             using ((FileStream)Invoke(() => StreamWithOptions.Invoke(new[] { path, options })))
             {
             }
-            return true;
-        }
-
-        /// <summary>Creates the folder and its missing parents, each with <paramref name="mode"/>; false when this runtime cannot.</summary>
-        public static bool TryCreateFolders(string folder, uint mode)
-        {
-            if (CreateDirectoryWithMode == null)
-            {
-                return false;
-            }
-            Invoke(() => CreateDirectoryWithMode.Invoke(null, new[] { folder, Enum.ToObject(ModeType, mode) }));
             return true;
         }
 
