@@ -23,18 +23,43 @@ namespace ApiKeyModule
         private RawStatement touch;
         private SqliteCommand insertAsIs;
 
-        private SqliteBackend(string path, SqliteConnection connection)
+        // Lazy reads (Keys, Audit...) not yet read to the end: a caller may drop one unfinished, and its statement must
+        // be ended before the connection goes back to the pool, where another thread may take it.
+        private readonly HashSet<IDisposable> openReads = new HashSet<IDisposable>();
+
+        private SqliteBackend(string path, SqliteConnection connection, Guid storeId)
         {
             Location = path;
             this.connection = connection;
-            StoreId = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
+            StoreId = storeId;
         }
 
-        public static SqliteBackend Open(string path, TimeSpan busyTimeout) => new SqliteBackend(path, StoreConnection.Open(path, busyTimeout));
+        public static SqliteBackend Open(string path, TimeSpan busyTimeout)
+        {
+            SqliteConnection connection = StoreConnection.Open(path, busyTimeout);
+            try
+            {
+                Guid storeId = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
+                return new SqliteBackend(path, connection, storeId);
+            }
+            catch (Exception e)
+            {
+                // A connection never closed would be reclaimed by the pool later, in whatever state it was left.
+                SqlitePool.Close(connection);
+                if (e is SqliteException sqlite)
+                {
+                    throw SqliteErrors.From(sqlite, path);
+                }
+                throw;
+            }
+        }
 
         public string Location { get; }
         public Guid StoreId { get; }
         public bool InTransaction => transaction != null;
+
+        /// <summary>The SQLite handle the store's statements run on (for tests that check no other store shares it).</summary>
+        internal IntPtr NativeHandle => connection.Handle.DangerousGetHandle();
 
         public T Write<T>(Func<T> work)
         {
@@ -318,13 +343,18 @@ namespace ApiKeyModule
 
         public void Dispose()
         {
+            foreach (IDisposable read in openReads.ToList())
+            {
+                read.Dispose();
+            }
+            openReads.Clear();
             insert?.Dispose();
             append?.Dispose();
             insertAsIs?.Dispose();
             verify?.Dispose();
             dataVersion?.Dispose();
             touch?.Dispose();
-            connection.Dispose();
+            SqlitePool.Close(connection);
         }
 
         private IEnumerable<StoredKey> Keys(string condition, object parameter)
@@ -452,20 +482,28 @@ namespace ApiKeyModule
         {
             using (IEnumerator<T> items = source.GetEnumerator())
             {
-                while (true)
+                openReads.Add(items);
+                try
                 {
-                    try
+                    while (true)
                     {
-                        if (!items.MoveNext())
+                        try
                         {
-                            yield break;
+                            if (!items.MoveNext())
+                            {
+                                yield break;
+                            }
                         }
+                        catch (SqliteException e)
+                        {
+                            throw SqliteErrors.From(e, Location);
+                        }
+                        yield return items.Current;
                     }
-                    catch (SqliteException e)
-                    {
-                        throw SqliteErrors.From(e, Location);
-                    }
-                    yield return items.Current;
+                }
+                finally
+                {
+                    openReads.Remove(items);
                 }
             }
         }

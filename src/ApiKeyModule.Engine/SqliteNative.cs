@@ -12,7 +12,9 @@ namespace ApiKeyModule
     internal static class SqliteNative
     {
         private static readonly object Gate = new object();
-        private static bool initialized;
+        // Read without the lock by every later call: volatile, so that a thread that sees it set also sees the
+        // provider and the handle set before it.
+        private static volatile bool initialized;
         private static IntPtr handle;
 
         public static void EnsureInitialized()
@@ -34,7 +36,7 @@ namespace ApiKeyModule
                 }
                 try
                 {
-                    handle = Load(path);
+                    Load(path);
                     SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_e_sqlite3());
                     SQLitePCL.raw.sqlite3_libversion_number();
                 }
@@ -80,26 +82,26 @@ namespace ApiKeyModule
             }
         }
 
-        private static IntPtr Load(string path)
+        private static void Load(string path)
         {
             // .NET (PowerShell 7): NativeLibrary is not in netstandard2.0, so it is reached by reflection.
             Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary", throwOnError: false);
             if (nativeLibrary != null)
             {
-                var loaded = (IntPtr)nativeLibrary.GetMethod("Load", new[] { typeof(string) }).Invoke(null, new object[] { path });
-                RegisterResolver(nativeLibrary, loaded);
-                return loaded;
+                // The handle is in place before the resolver that hands it out.
+                handle = (IntPtr)nativeLibrary.GetMethod("Load", new[] { typeof(string) }).Invoke(null, new object[] { path });
+                RegisterResolver(nativeLibrary);
+                return;
             }
             // .NET Framework (Windows PowerShell): a DLL already loaded is found by name by the DllImport that follows.
-            IntPtr module = LoadLibraryW(path);
-            if (module == IntPtr.Zero)
+            handle = LoadLibraryW(path);
+            if (handle == IntPtr.Zero)
             {
                 throw new DllNotFoundException("LoadLibrary failed with Win32 error " + Marshal.GetLastWin32Error());
             }
-            return module;
         }
 
-        private static void RegisterResolver(Type nativeLibrary, IntPtr loaded)
+        private static void RegisterResolver(Type nativeLibrary)
         {
             Type resolverType = Type.GetType("System.Runtime.InteropServices.DllImportResolver", throwOnError: true);
             MethodInfo resolve = typeof(SqliteNative).GetMethod(nameof(Resolve), BindingFlags.NonPublic | BindingFlags.Static);

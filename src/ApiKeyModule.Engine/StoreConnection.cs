@@ -32,19 +32,19 @@ namespace ApiKeyModule
             var connection = new SqliteConnection(builder.ToString());
             try
             {
-                connection.Open();
+                SqlitePool.Open(connection);
                 Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
                 Prepare(connection, path);
                 return connection;
             }
             catch (SqliteException e)
             {
-                connection.Dispose();
+                SqlitePool.Close(connection);
                 throw SqliteErrors.From(e, path);
             }
             catch
             {
-                connection.Dispose();
+                SqlitePool.Close(connection);
                 throw;
             }
         }

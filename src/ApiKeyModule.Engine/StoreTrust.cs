@@ -18,6 +18,7 @@ namespace ApiKeyModule
         public const string SharedGroupVariable = "APIKEYMODULE_SHARED_GROUP";
         private const int GroupWrite = 0x10;
         private const int OtherWrite = 0x02;
+        private static readonly object GroupLookup = new object();
 
         public static bool IsShared => SharedGroup() != null;
 
@@ -103,14 +104,19 @@ namespace ApiKeyModule
             {
                 return gid;
             }
-            IntPtr entry = getgrnam(value);
-            if (entry == IntPtr.Zero)
+            uint? found = null;
+            // getgrnam answers in one buffer for the whole process: one runspace at a time reads it.
+            lock (GroupLookup)
             {
-                throw new ApiKeyException("StoreNotPrivate", ApiKeyErrorCategory.SecurityError,
-                    $"${SharedGroupVariable} names the group '{value}', which does not exist. Give the name or number of an existing group, or clear the variable.", value);
+                IntPtr entry = getgrnam(value);
+                if (entry != IntPtr.Zero)
+                {
+                    // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; ... }
+                    found = (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+                }
             }
-            // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; ... }
-            return (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
+            return found ?? throw new ApiKeyException("StoreNotPrivate", ApiKeyErrorCategory.SecurityError,
+                $"${SharedGroupVariable} names the group '{value}', which does not exist. Give the name or number of an existing group, or clear the variable.", value);
         }
 
         private static ApiKeyException NotPrivate(string store, string path, string what, string why, string fix) =>

@@ -12,7 +12,9 @@ namespace ApiKeyModule.Commands
     internal sealed class IsolatedLoadContext : AssemblyLoadContext
     {
         private const string EngineName = "ApiKeyModule.Engine";
-        private static IsolatedLoadContext instance;
+        // One for the process, made once and kept: the engine it loaded stays loaded after the module is removed, and
+        // a second context would load a second engine, with a second SQLite provider and connection pool.
+        private static volatile IsolatedLoadContext instance;
         private readonly string folder;
 
         private IsolatedLoadContext(string folder)
@@ -20,6 +22,7 @@ namespace ApiKeyModule.Commands
             this.folder = folder;
         }
 
+        /// <summary>Called by <see cref="ModuleLoader"/> under its lock, once per first import.</summary>
         public static void Register(string folder)
         {
             instance = instance ?? new IsolatedLoadContext(folder);

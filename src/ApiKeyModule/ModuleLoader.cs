@@ -19,29 +19,50 @@ namespace ApiKeyModule.Commands
         private static readonly bool IsNetFramework =
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
 
+        // Each runspace that imports the module calls OnImport, and each that removes it OnRemove, possibly all at the
+        // same moment (ForEach-Object -Parallel, thread jobs): what they set up is shared by the whole process, so it is
+        // set up by the first import and taken down after the last removal, one runspace at a time.
+        private static readonly object Gate = new object();
+        private static int imports;
+
         public void OnImport()
         {
-            if (IsNetFramework)
+            lock (Gate)
             {
-                AppDomain.CurrentDomain.AssemblyResolve += ResolveOnNetFramework;
-            }
-            else
-            {
-                IsolatedLoadContext.Register(DependencyFolder);
-                TypeNames.Register(EngineAssembly());
+                if (imports == 0)
+                {
+                    if (IsNetFramework)
+                    {
+                        AppDomain.CurrentDomain.AssemblyResolve += ResolveOnNetFramework;
+                    }
+                    else
+                    {
+                        IsolatedLoadContext.Register(DependencyFolder);
+                        TypeNames.Register(EngineAssembly());
+                    }
+                }
+                // Counted once set up: an import that failed leaves the next one to try again.
+                imports++;
             }
         }
 
         public void OnRemove(PSModuleInfo module)
         {
-            if (IsNetFramework)
+            lock (Gate)
             {
-                AppDomain.CurrentDomain.AssemblyResolve -= ResolveOnNetFramework;
-            }
-            else
-            {
-                TypeNames.Unregister(EngineAssembly());
-                IsolatedLoadContext.Unregister();
+                if (imports == 0 || --imports > 0)
+                {
+                    return;
+                }
+                if (IsNetFramework)
+                {
+                    AppDomain.CurrentDomain.AssemblyResolve -= ResolveOnNetFramework;
+                }
+                else
+                {
+                    TypeNames.Unregister(EngineAssembly());
+                    IsolatedLoadContext.Unregister();
+                }
             }
         }
 

@@ -8,7 +8,9 @@ namespace ApiKeyModule.Commands
     /// <summary>
     /// PowerShell finds types by name only in the default load context, so the engine's public types
     /// ([ApiKeyModule.ApiKey], [ApiKeyModule.VerificationCode]...) are registered under their full names as type
-    /// accelerators while the module is imported.
+    /// accelerators while the module is imported. PowerShell keeps them in one dictionary for the process, which is not
+    /// safe for writers at the same moment: <see cref="ModuleLoader"/> registers them once, for the first import of all
+    /// runspaces, and removes them after the last removal.
     /// </summary>
     internal static class TypeNames
     {

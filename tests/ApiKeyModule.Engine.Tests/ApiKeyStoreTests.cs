@@ -172,11 +172,11 @@ namespace ApiKeyModule.Tests
             {
                 using (ApiKeyStore store = temp.Open()) { store.Create("a", Info); }
                 temp.Sql($"PRAGMA user_version = {StoreSchema.CurrentVersion + 1}");
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                SqlitePool.Clear();
                 byte[] before = File.ReadAllBytes(temp.Path_);
                 var e = Assert.Throws<ApiKeyException>(() => temp.Open());
                 Assert.Equal("StoreSchemaTooNew", e.ErrorId);
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                SqlitePool.Clear();
                 Assert.Equal(before, File.ReadAllBytes(temp.Path_));
             }
         }

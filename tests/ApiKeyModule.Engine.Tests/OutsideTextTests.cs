@@ -179,7 +179,7 @@ namespace ApiKeyModule.Tests
         /// <summary>The bytes of the store and its WAL once every connection is closed.</summary>
         private static long StoreBytes(TempStore temp)
         {
-            SqliteConnection.ClearAllPools();
+            SqlitePool.Clear();
             return new[] { temp.Path_, temp.Path_ + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
         }
     }

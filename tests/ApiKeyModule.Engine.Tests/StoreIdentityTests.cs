@@ -38,7 +38,7 @@ namespace ApiKeyModule.Tests
                 {
                     id = store.Id;
                 }
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                SqlitePool.Clear();
                 string moved = Path.Combine(temp.Folder, "moved.db");
                 File.Move(temp.Path_, moved);
                 using (ApiKeyStore store = ApiKeyStore.Open(moved))
@@ -141,7 +141,7 @@ namespace ApiKeyModule.Tests
                 }
                 if (!TempStore.IsPostgres)
                 {
-                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    SqlitePool.Clear();
                     File.Copy(temp.Path_, backup);
                 }
                 IssuedApiKey stale;
@@ -157,7 +157,7 @@ namespace ApiKeyModule.Tests
                 }
                 else
                 {
-                    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                    SqlitePool.Clear();
                     File.Copy(backup, temp.Path_, overwrite: true);
                 }
                 System.Threading.Thread.Sleep(5);

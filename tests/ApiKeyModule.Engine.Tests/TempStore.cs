@@ -109,7 +109,7 @@ namespace ApiKeyModule.Tests
             }
             else
             {
-                SqliteConnection.ClearAllPools();
+                SqlitePool.Clear();
             }
             try { Directory.Delete(Folder, true); } catch (IOException) { }
         }

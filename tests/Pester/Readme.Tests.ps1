@@ -151,6 +151,25 @@ Describe 'README' {
         }
     }
 
+    Context '## Runspaces and thread jobs' {
+        It 'runs as printed: 8 runspaces make keys on the default store, and one verifier shared by 8 runspaces accepts them all' {
+            # As installed: the cmdlets autoload in each runspace from PSModulePath.
+            $savedPath = $env:PSModulePath
+            $env:PSModulePath = (Split-Path -Parent (Split-Path -Parent $env:APIKEYMODULE_TEST_MODULE)) + [IO.Path]::PathSeparator + $savedPath
+            try {
+                $items = @(Invoke-ReadmeCodeBlock (Get-ReadmeCodeBlock '## Runspaces and thread jobs') $store)
+            }
+            finally {
+                $env:PSModulePath = $savedPath
+            }
+            Format-ErrorItem $items | Should -BeNullOrEmpty
+            $answers = @($items | Where-Object { $_ -is [bool] })
+            $answers.Count | Should -Be 8
+            $answers | ForEach-Object { $_ | Should -BeTrue }
+            (@(Get-ApiKey -StorePath $store).Name | Sort-Object) -join ',' | Should -BeExactly ((1..8 | ForEach-Object { "worker-$_" }) -join ',')
+        }
+    }
+
     Context 'the extraction' {
         It 'fails loudly for a heading the README does not have' {
             { Get-ReadmeCodeBlock '## No such section' } | Should -Throw '*no heading*'

@@ -193,8 +193,8 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
 Describe 'R4: secrets — store permissions on Unix' -Tag File -Skip:$IsWindows {
     It 'creates the store file 0600 and its folder 0700, and no other mode is ever seen while they are created (umask 000)' {
         # A watcher polls the modes of the folder, file, -wal and -shm of stores another process creates one after the
-        # other, with umask 000 (so anything not set on purpose would be world-readable). The module sets umask 077
-        # around the creation (UnixPermissions.cs), so the folder and file never exist with wider modes; SQLite
+        # other, with umask 000 (so anything not set on purpose would be world-readable). The module creates the folder
+        # and file with their modes (UnixPermissions.cs), so they never exist with wider modes; SQLite
         # creates -wal and -shm with the mode of the database file.
         $work = Join-Path $TestDrive "modes-$([guid]::NewGuid())"
         $base = Join-Path $work 'stores'
