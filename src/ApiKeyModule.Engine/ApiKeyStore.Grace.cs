@@ -52,6 +52,10 @@ namespace ApiKeyModule
             noticedGraceEnds[id] = end;
             StartBatch(now);
             pendingGraceEnds[id] = end;
+            if (now - firstPendingTouch >= TouchFlushMs)
+            {
+                FlushTouches();
+            }
         }
 
         /// <summary>A verification by the previous secret: recorded with the same resolution and batching as a last use.</summary>
