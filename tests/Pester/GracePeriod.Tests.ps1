@@ -77,9 +77,17 @@ Describe 'Set-ApiKey -Reset -GracePeriod' {
 
     It 'changes nothing with -WhatIf, and says the old key keeps working' {
         $snapshot = Get-GraceSnapshot $store
-        $output = Set-ApiKey -StorePath $store -Id $old.Id -Reset -GracePeriod '1.00:00:00' -WhatIf 6>&1
-        ($output | Out-String) | Should -Match 'Reset the key \(the current key keeps working for 1\.00:00:00, until about \d{4}-\d\d-\d\dT'
-        @($output | Where-Object { $_ -is [ApiKeyModule.ApiKey] }).Count | Should -Be 0
+        # -WhatIf speaks to the host: the transcript keeps what it said.
+        $transcript = Join-Path $TestDrive "whatif-$([guid]::NewGuid()).txt"
+        $null = Start-Transcript -LiteralPath $transcript
+        try {
+            $output = Set-ApiKey -StorePath $store -Id $old.Id -Reset -GracePeriod '1.00:00:00' -WhatIf
+        }
+        finally {
+            $null = Stop-Transcript
+        }
+        $output | Should -BeNullOrEmpty
+        Get-Content -LiteralPath $transcript -Raw | Should -Match 'Reset the key \(the current key keeps working for 1\.00:00:00, until about \d{4}-\d\d-\d\dT'
         Get-GraceSnapshot $store | Should -BeExactly $snapshot
     }
 
@@ -182,6 +190,7 @@ Describe 'The end of a grace period' {
     }
 
     It 'that ran out is recorded once, by the first verification of the key after it, in another process' {
+        Test-ApiKey -StorePath $store $old.Key | Should -BeTrue
         $end = Set-GraceRunOut $store $old.Id
         Test-ApiKey -StorePath $store $old.Key | Should -BeFalse
         @(Get-Changes $store $old.Id | Where-Object Action -eq 'GracePeriodEnded').Count | Should -Be 0
