@@ -120,8 +120,9 @@ namespace ApiKeyModule
             {
                 return;
             }
+            // A batch writes its uses of previous keys before the ends it noticed: the row has the last of them.
             Audit(AuditAction.GracePeriodEnded, id, row.Name,
-                details: $"The grace period ran out: the previous key stopped working at {UnixTime.Show(Time(end))}. {LastUse(id, row.LastUsedAt)}");
+                details: $"The grace period ran out: the previous key stopped working at {UnixTime.Show(Time(end))}. {LastUse(row.LastUsedAt)}");
         }
 
         /// <summary>
@@ -179,8 +180,13 @@ namespace ApiKeyModule
                 return false;
             }
             long? lastUse = current.PreviousKeyLastUsedAt == null ? (long?)null : UnixTime.ToMilliseconds(current.PreviousKeyLastUsedAt.Value);
+            if (pendingPreviousUses.TryGetValue(current.Id, out PreviousKeyUse pending) && (lastUse == null || pending.At > lastUse))
+            {
+                // Verified through this store and not yet written (of this secret, unless another store reset the key since).
+                lastUse = pending.At;
+            }
             Audit(AuditAction.GracePeriodEnded, current.Id, current.Name,
-                details: $"Ended early by {cause}: the previous key stops working now, not at {UnixTime.Show(Time(end))}. {LastUse(current.Id, lastUse)}");
+                details: $"Ended early by {cause}: the previous key stops working now, not at {UnixTime.Show(Time(end))}. {LastUse(lastUse)}");
             // Its uses not yet written can no longer be: the secret they were of is gone.
             pendingPreviousUses.Remove(current.Id);
             return true;
@@ -221,16 +227,8 @@ namespace ApiKeyModule
                 ? $"The previous key now stops working then too, not at {UnixTime.Show(Time(before.StoredPreviousKeyEnd))}."
                 : null;
 
-        /// <summary>The previous secret's last use, with what this store has verified but not yet written.</summary>
-        private string LastUse(int id, long? stored)
-        {
-            long? last = stored;
-            if (pendingPreviousUses.TryGetValue(id, out PreviousKeyUse pending) && (last == null || pending.At > last))
-            {
-                last = pending.At;
-            }
-            return last == null ? "It was not used after the reset." : $"It was last used at {UnixTime.Show(Time(last))}.";
-        }
+        private static string LastUse(long? last) =>
+            last == null ? "It was not used after the reset." : $"It was last used at {UnixTime.Show(Time(last))}.";
 
         /// <summary>What a key object shows of its previous secret: only one that still works.</summary>
         private static void ShowPreviousKey(ApiKey key, StoredKey row, long now)
