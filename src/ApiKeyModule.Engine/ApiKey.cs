@@ -20,6 +20,9 @@ namespace ApiKeyModule
             Revoked = other.Revoked;
             RevokedReason = other.RevokedReason;
             LastUsedAt = other.LastUsedAt;
+            PreviousKeyExpiresAt = other.PreviousKeyExpiresAt;
+            PreviousKeyLastUsedAt = other.PreviousKeyLastUsedAt;
+            StoredPreviousKeyEnd = other.StoredPreviousKeyEnd;
             StoreId = other.StoreId;
             Store = other.Store;
             Origin = other.Origin;
@@ -35,6 +38,16 @@ namespace ApiKeyModule
         public string RevokedReason { get; internal set; }
         /// <summary>Set by successful verification, to within a minute; null: never used.</summary>
         public DateTime? LastUsedAt { get; internal set; }
+        /// <summary>
+        /// When the previous key stops working: after <c>Set-ApiKey -Reset -GracePeriod</c> the replaced key works beside
+        /// the new one until then. Null when there is no previous key that works (none, or its grace period has passed).
+        /// </summary>
+        public DateTime? PreviousKeyExpiresAt { get; internal set; }
+        /// <summary>When the previous key was last verified since the reset, to within a minute; null when it was not, or there is none.</summary>
+        public DateTime? PreviousKeyLastUsedAt { get; internal set; }
+
+        /// <summary>The end of the previous secret as stored (milliseconds), while the row holds one, passed or not.</summary>
+        internal long? StoredPreviousKeyEnd { get; set; }
 
         /// <summary>Whether the key can be used now: Revoked, else Expired once <see cref="ExpiresAt"/> has passed, else Active.</summary>
         public ApiKeyState State =>
@@ -47,6 +60,14 @@ namespace ApiKeyModule
 
         /// <summary>How to open that store again (it may hold a password, so it is not a public property).</summary>
         internal StoreOrigin Origin { get; set; }
+
+        /// <summary>The previous secret is gone (ended, or never kept).</summary>
+        internal void ForgetPreviousKey()
+        {
+            PreviousKeyExpiresAt = null;
+            PreviousKeyLastUsedAt = null;
+            StoredPreviousKeyEnd = null;
+        }
 
         public override string ToString() => Name;
     }

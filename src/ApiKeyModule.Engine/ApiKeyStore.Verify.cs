@@ -42,12 +42,14 @@ namespace ApiKeyModule
             }
             byte[] hash = KeySecret.Hash(secret);
             VerifiedKey key = Find(id);
-            if (key == null || !FixedTimeEquals(hash, key.Hash))
+            bool previous = false;
+            if (key == null || !FixedTimeEquals(hash, key.Hash) && !(previous = MatchesPreviousKey(key, hash)))
             {
                 return Fail(VerificationCode.NotFound, id, null, method, resource);
             }
             string name = key.Name;
             long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
+            NoticeGraceEnd(id, key, now);
             if (key.Revoked)
             {
                 return Fail(VerificationCode.Revoked, id, name, method, resource);
@@ -62,11 +64,15 @@ namespace ApiKeyModule
                 allowedBy = FindAllowing(key.Allowlist, method, resource);
                 if (allowedBy == null)
                 {
-                    return Fail(VerificationCode.Forbidden, id, name, method, resource);
+                    return WithGrace(Fail(VerificationCode.Forbidden, id, name, method, resource), key, previous, now);
                 }
             }
             RecordUse(id, key.LastUsedAt, now);
-            return new ApiKeyVerification(VerificationCode.Valid, id, name, allowedBy);
+            if (previous)
+            {
+                RecordPreviousUse(id, key, now);
+            }
+            return WithGrace(new ApiKeyVerification(VerificationCode.Valid, id, name, allowedBy), key, previous, now);
         }
 
         /// <summary>
@@ -133,10 +139,7 @@ namespace ApiKeyModule
             {
                 return;
             }
-            if (pendingTouches.Count == 0)
-            {
-                firstPendingTouch = now;
-            }
+            StartBatch(now);
             pendingTouches[id] = now;
             recordedTouches[id] = now;
             if (now - firstPendingTouch >= TouchFlushMs)
@@ -148,16 +151,18 @@ namespace ApiKeyModule
         /// <summary>Writes the recorded uses in one transaction. Not inside another transaction.</summary>
         private void FlushTouches()
         {
-            if (pendingTouches.Count == 0 || backend.InTransaction)
+            if (pendingTouches.Count == 0 && !GraceBookkeepingPending || backend.InTransaction)
             {
                 return;
             }
             InTransaction<object>(null, () =>
             {
                 backend.WriteLastUses(pendingTouches);
+                WriteGraceBookkeeping();
                 return null;
             });
             pendingTouches.Clear();
+            GraceBookkeepingWritten();
         }
 
         /// <summary>Audits a failed verification with the call asked for, cut and escaped: it comes from the client.</summary>

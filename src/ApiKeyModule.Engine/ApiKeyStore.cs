@@ -132,6 +132,7 @@ namespace ApiKeyModule
 
         private ApiKey Update(int id, DateTime? createdAt, ApiKeyChanges changes)
         {
+            TimeSpan? grace = changes == null ? null : GraceRules.Validate(changes.GracePeriod, changes.Reset);
             if (changes == null || changes.IsEmpty)
             {
                 throw new ApiKeyException("NoChangeRequested", ApiKeyErrorCategory.InvalidArgument,
@@ -144,6 +145,7 @@ namespace ApiKeyModule
             {
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
+                long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
                 string secret = changes.Reset ? KeySecret.Generate() : null;
                 var updated = new ApiKey(current)
                 {
@@ -153,7 +155,8 @@ namespace ApiKeyModule
                     Revoked = !changes.Reset && current.Revoked,
                     RevokedReason = changes.Reset ? null : current.RevokedReason,
                 };
-                backend.UpdateKey(Row(updated), secret != null ? KeySecret.Hash(secret) : null);
+                PreviousKeyUpdate previous = ChangePreviousKey(current, updated, changes.Reset, grace, now);
+                backend.UpdateKey(Row(updated), secret != null ? KeySecret.Hash(secret) : null, previous);
                 AuditChanges(current, updated, changes.Reset);
                 return secret != null ? new IssuedApiKey(updated, KeySecret.Format(id, secret)) : updated;
             });
@@ -173,7 +176,12 @@ namespace ApiKeyModule
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
                 var revoked = new ApiKey(current) { Revoked = true, RevokedReason = reason };
-                backend.UpdateKey(Row(revoked), null);
+                bool ended = EndPreviousKey(current, "the revocation", UnixTime.ToMilliseconds(DateTime.UtcNow));
+                if (ended)
+                {
+                    revoked.ForgetPreviousKey();
+                }
+                backend.UpdateKey(Row(revoked), null, ended ? PreviousKeyUpdate.Clear : PreviousKeyUpdate.Keep);
                 Audit(AuditAction.Revoke, id, current.Name, details: reason);
                 return revoked;
             });
@@ -191,6 +199,7 @@ namespace ApiKeyModule
             {
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
+                EndPreviousKey(current, "the deletion", UnixTime.ToMilliseconds(DateTime.UtcNow));
                 backend.DeleteKey(id);
                 Audit(AuditAction.Delete, id, current.Name, current.Name, null);
                 return null;
@@ -302,11 +311,11 @@ namespace ApiKeyModule
             }
             if (before.ExpiresAt != after.ExpiresAt)
             {
-                Audit(AuditAction.SetExpiry, after.Id, after.Name, UnixTime.Show(before.ExpiresAt), UnixTime.Show(after.ExpiresAt));
+                Audit(AuditAction.SetExpiry, after.Id, after.Name, UnixTime.Show(before.ExpiresAt), UnixTime.Show(after.ExpiresAt), ExpiryDetails(before, after, reset));
             }
             if (reset)
             {
-                Audit(AuditAction.Reset, after.Id, after.Name, details: before.Revoked ? "The key was revoked; reset un-revokes it." : null);
+                Audit(AuditAction.Reset, after.Id, after.Name, details: ResetDetails(before, after));
             }
         }
 
@@ -349,6 +358,7 @@ namespace ApiKeyModule
             FlushTouches();
             // Keys often share an allowlist: each distinct one is parsed once (the lists are immutable).
             var allowlists = new Dictionary<string, IReadOnlyList<AllowlistEntry>>(StringComparer.Ordinal);
+            long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
             foreach (StoredKey row in backend.ReadKeys(selection, value))
             {
                 if (!allowlists.TryGetValue(row.Allowlist, out IReadOnlyList<AllowlistEntry> allowlist))
@@ -365,6 +375,7 @@ namespace ApiKeyModule
                 // Escaped again: a store written by an earlier version may hold the reason as it was given.
                 key.RevokedReason = Shown(row.RevokedReason);
                 key.LastUsedAt = Time(row.LastUsedAt);
+                ShowPreviousKey(key, row, now);
                 yield return key;
             }
         }
@@ -379,6 +390,7 @@ namespace ApiKeyModule
             ExpiresAt = key.ExpiresAt == null ? (long?)null : UnixTime.ToMilliseconds(key.ExpiresAt.Value),
             Revoked = key.Revoked,
             RevokedReason = key.RevokedReason,
+            PreviousKeyExpiresAt = key.StoredPreviousKeyEnd,
         };
 
         private static DateTime? Time(long? milliseconds) => milliseconds == null ? (DateTime?)null : UnixTime.FromMilliseconds(milliseconds.Value);

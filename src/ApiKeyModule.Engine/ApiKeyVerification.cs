@@ -17,6 +17,10 @@ namespace ApiKeyModule
         public string Name { get; }
         /// <summary>The allowlist entry that allowed the method and resource, when they were given.</summary>
         public AllowlistEntry AllowedBy { get; }
+        /// <summary>True when the key presented is the key's previous one, accepted in its grace period after a reset.</summary>
+        public bool UsedPreviousKey { get; internal set; }
+        /// <summary>When the key's previous key stops working, while there is one that works (whichever key was presented); else null.</summary>
+        public System.DateTime? PreviousKeyExpiresAt { get; internal set; }
 
         public override string ToString() => Code.ToString();
     }

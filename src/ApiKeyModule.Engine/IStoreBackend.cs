@@ -28,8 +28,12 @@ namespace ApiKeyModule
         /// <summary>Inside <see cref="Write"/>: adds the key and returns its new id.</summary>
         int InsertKey(StoredKey key, byte[] hash);
 
-        /// <summary>Inside <see cref="Write"/>: replaces the key's fields, and its hash when <paramref name="newHash"/> is given.</summary>
-        void UpdateKey(StoredKey key, byte[] newHash);
+        /// <summary>
+        /// Inside <see cref="Write"/>: replaces the key's fields, and its hash when <paramref name="newHash"/> is given;
+        /// <paramref name="previous"/> says what becomes of its previous secret (with <see cref="PreviousKeyUpdate.FromCurrent"/>,
+        /// the hash being replaced).
+        /// </summary>
+        void UpdateKey(StoredKey key, byte[] newHash, PreviousKeyUpdate previous);
 
         /// <summary>Inside <see cref="Write"/>.</summary>
         void DeleteKey(int id);
@@ -39,6 +43,21 @@ namespace ApiKeyModule
 
         /// <summary>Inside <see cref="Write"/>: sets each key's last use, unless a later one is already stored.</summary>
         void WriteLastUses(IEnumerable<KeyValuePair<int, long>> uses);
+
+        /// <summary>
+        /// Inside <see cref="Write"/>: sets the last use of each key's previous secret, while the key still holds that
+        /// secret (its hash) and no later use is stored.
+        /// </summary>
+        void WritePreviousLastUses(IEnumerable<PreviousKeyUse> uses);
+
+        /// <summary>
+        /// Inside <see cref="Write"/>: the key's previous secret as stored, or null when it holds none. On PostgreSQL the
+        /// row stays locked until the transaction ends, so that its end is recorded once.
+        /// </summary>
+        PreviousKeyRow ReadPreviousKey(int id);
+
+        /// <summary>Inside <see cref="Write"/>: whether the audit log has a row of this action for this key at or after <paramref name="since"/> (ms).</summary>
+        bool HasAudit(int keyId, string action, long since);
 
         /// <summary>Keys by id, read as they are enumerated (failures then become store errors too).</summary>
         IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value);
@@ -105,6 +124,8 @@ namespace ApiKeyModule
         public StoredKey Key { get; set; }
         public byte[] Hash { get; set; }
         public string HashAlgorithm { get; set; }
+        /// <summary>The previous secret's hash (a reset with a grace period), or null; its end and last use are in <see cref="Key"/>.</summary>
+        public byte[] PreviousHash { get; set; }
     }
 
     internal enum KeySelection
@@ -127,6 +148,9 @@ namespace ApiKeyModule
         public bool Revoked { get; set; }
         public string RevokedReason { get; set; }
         public long? LastUsedAt { get; set; }
+        /// <summary>When the previous secret stops (or stopped) working, while the row holds one; else null.</summary>
+        public long? PreviousKeyExpiresAt { get; set; }
+        public long? PreviousKeyLastUsedAt { get; set; }
     }
 
     /// <summary>A row of the audit log, time in milliseconds since 1970 (UTC).</summary>

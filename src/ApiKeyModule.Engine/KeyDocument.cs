@@ -20,7 +20,10 @@ namespace ApiKeyModule
             "# List: what the key may call. Each entry has a method (GET, POST, PUT, DELETE, CALL, SUBSCRIBE or *)\n" +
             "# and a resource (a name such as system.info, or a pattern with *). An empty list grants nothing.";
         private const string ExpiresHelp = "# DateTime: when the key stops working, in UTC, e.g. 2027-01-31T00:00:00Z; null: never.";
-        private const string ResetHelp = "# Boolean: true replaces the key's secret; the current key stops working at once (a revoked key is un-revoked).";
+        private const string ResetHelp = "# Boolean: true replaces the key's secret; the current key stops working at once, or after grace_period (a revoked key is un-revoked).";
+        private const string GraceHelp =
+            "# Duration: with reset: true, how long the current key keeps working beside the new one, as d.hh:mm:ss\n" +
+            "# (1.00:00:00 is a day) or ISO 8601 (P1D, PT12H); 1 second to 30 days, and not past expires_at. null: it stops at once.";
 
         /// <summary>The document for a new key (<paramref name="existing"/> null), or filled in from an existing one.</summary>
         public static string Template(ApiKey existing = null)
@@ -35,6 +38,10 @@ namespace ApiKeyModule
                 return text.ToString();
             }
             text.Append($"# API key {existing.Id}. Change what you need, save and close the editor to apply. Empty the file to cancel.\n");
+            if (existing.PreviousKeyExpiresAt != null)
+            {
+                text.Append($"# Its previous key works until {UnixTime.Show(existing.PreviousKeyExpiresAt)}; a reset ends it at once, or replaces it with the current key given a grace_period.\n");
+            }
             text.Append(NameHelp).Append('\n').Append("name: ").Append(Quote(existing.Name)).Append('\n');
             text.Append(AllowlistHelp).Append('\n').Append("allowlist:");
             if (existing.Allowlist.Count == 0)
@@ -53,6 +60,7 @@ namespace ApiKeyModule
             text.Append(ExpiresHelp).Append('\n').Append("expires_at: ")
                 .Append(existing.ExpiresAt == null ? "null" : UnixTime.Show(existing.ExpiresAt)).Append('\n');
             text.Append(ResetHelp).Append('\n').Append("reset: false\n");
+            text.Append(GraceHelp).Append('\n').Append("grace_period: null\n");
             return text.ToString();
         }
 
@@ -98,10 +106,17 @@ namespace ApiKeyModule
                     case "reset" when forExistingKey:
                         spec.Reset = Boolean(Scalar(value, field), value);
                         break;
+                    case "grace_period" when forExistingKey:
+                        spec.GracePeriod = value.IsNull ? (TimeSpan?)null : GraceRules.Parse(Scalar(value, field), SafeYaml.At(value.Start));
+                        break;
                     default:
                         throw SafeYaml.Invalid(Kind, $"Unknown field '{AllowlistRules.Show(field)}' ({SafeYaml.At(key.Start)}). The fields are name, allowlist, expires_at" +
-                                                     (forExistingKey ? " and reset." : "."));
+                                                     (forExistingKey ? ", reset and grace_period." : "."));
                 }
+            }
+            if (forExistingKey)
+            {
+                spec.GracePeriod = GraceRules.Validate(spec.GracePeriod, spec.Reset);
             }
             if (!forExistingKey && spec.Name == null)
             {

@@ -12,11 +12,13 @@ namespace ApiKeyModule
         public bool HasExpiresAt { get; internal set; }
         public DateTime? ExpiresAt { get; internal set; }
         public bool Reset { get; internal set; }
+        /// <summary>With <see cref="Reset"/>: how long the current key keeps working beside the new one; null: none.</summary>
+        public TimeSpan? GracePeriod { get; internal set; }
 
         /// <summary>The changes that turn <paramref name="current"/> into what this document says.</summary>
         public ApiKeyChanges ChangesFrom(ApiKey current)
         {
-            var changes = new ApiKeyChanges { Reset = Reset };
+            var changes = new ApiKeyChanges { Reset = Reset, GracePeriod = GracePeriod };
             if (Name != null && Name != current.Name)
             {
                 changes.Name = Name;

@@ -44,14 +44,16 @@ namespace ApiKeyModule
             StoreId = storeId;
             localChanges = PostgresLocalChanges.For(storeId);
             string s = PostgresSchema.Quote(schema);
-            keyColumns = $"SELECT id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at FROM {s}.api_keys ";
+            keyColumns = "SELECT id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, " +
+                         $"CASE WHEN previous_key_hash IS NULL THEN NULL ELSE previous_key_expires_at END, previous_key_last_used_at FROM {s}.api_keys ";
             insertSql = $"INSERT INTO {s}.api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at) " +
                         "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
             appendSql = $"INSERT INTO {s}.audit_log (at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
             touchSql = $"UPDATE {s}.api_keys AS k SET last_used_at = u.at FROM unnest($1::integer[], $2::bigint[]) AS u(id, at) " +
                        "WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
-            verifySql = $"SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM {s}.api_keys " +
+            verifySql = "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist, previous_key_hash, previous_key_expires_at, previous_key_last_used_at " +
+                        $"FROM {s}.api_keys " +
                         $"WHERE id = $1 AND hash_algorithm = '{KeySecret.HashAlgorithm}'";
         }
 
@@ -192,7 +194,7 @@ namespace ApiKeyModule
             }
         }
 
-        public void UpdateKey(StoredKey key, byte[] newHash)
+        public void UpdateKey(StoredKey key, byte[] newHash, PreviousKeyUpdate previous)
         {
             var parameters = new List<NpgsqlParameter>
             {
@@ -204,13 +206,28 @@ namespace ApiKeyModule
                 Param(key.Revoked, NpgsqlDbType.Boolean),
                 Param(key.RevokedReason, NpgsqlDbType.Text),
             };
+            string hashColumns = "";
             if (newHash != null)
             {
                 parameters.Add(Param(newHash, NpgsqlDbType.Bytea));
                 parameters.Add(Param(KeySecret.HashAlgorithm, NpgsqlDbType.Text));
+                hashColumns = $", key_hash = ${parameters.Count - 1}, hash_algorithm = ${parameters.Count}";
+            }
+            // The right-hand sides read the row as it was: previous_key_hash = key_hash takes the hash being replaced.
+            string previousColumns = "";
+            if (previous == PreviousKeyUpdate.Clear)
+            {
+                previousColumns = ", previous_key_hash = NULL, previous_key_expires_at = NULL, previous_key_last_used_at = NULL";
+            }
+            else if (previous == PreviousKeyUpdate.FromCurrent || key.PreviousKeyExpiresAt != null)
+            {
+                parameters.Add(Param(key.PreviousKeyExpiresAt, NpgsqlDbType.Bigint));
+                previousColumns = previous == PreviousKeyUpdate.FromCurrent
+                    ? $", previous_key_hash = key_hash, previous_key_expires_at = ${parameters.Count}, previous_key_last_used_at = NULL"
+                    : $", previous_key_expires_at = ${parameters.Count}";
             }
             string sql = $"UPDATE {PostgresSchema.Quote(schema)}.api_keys SET name = $2, name_folded = $3, allowlist = $4, expires_at = $5, " +
-                         "revoked = $6, revoked_reason = $7" + (newHash != null ? ", key_hash = $8, hash_algorithm = $9" : "") + " WHERE id = $1";
+                         "revoked = $6, revoked_reason = $7" + previousColumns + hashColumns + " WHERE id = $1";
             keysChanged = true;
             using (NpgsqlCommand command = Command(sql, parameters.ToArray()))
             {
@@ -250,6 +267,56 @@ namespace ApiKeyModule
                 Param(sorted.Select(use => use.Value).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint)))
             {
                 command.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary>One statement for the whole batch, as <see cref="WriteLastUses"/>.</summary>
+        public void WritePreviousLastUses(IEnumerable<PreviousKeyUse> uses)
+        {
+            PreviousKeyUse[] sorted = uses.OrderBy(use => use.Id).ToArray();
+            if (sorted.Length == 0)
+            {
+                return;
+            }
+            string sql = $"UPDATE {PostgresSchema.Quote(schema)}.api_keys AS k SET previous_key_last_used_at = u.at " +
+                         "FROM unnest($1::integer[], $2::bigint[], $3::bytea[]) AS u(id, at, hash) " +
+                         "WHERE k.id = u.id AND k.previous_key_hash = u.hash AND (k.previous_key_last_used_at IS NULL OR k.previous_key_last_used_at < u.at)";
+            using (NpgsqlCommand command = Command(sql,
+                Param(sorted.Select(use => use.Id).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer),
+                Param(sorted.Select(use => use.At).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint),
+                Param(sorted.Select(use => use.Hash).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bytea)))
+            {
+                command.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary>FOR UPDATE: a verifier role may lock the row (it may update a column of it), so two recording the same end queue.</summary>
+        public PreviousKeyRow ReadPreviousKey(int id)
+        {
+            string sql = $"SELECT name, previous_key_expires_at, previous_key_last_used_at FROM {PostgresSchema.Quote(schema)}.api_keys " +
+                         "WHERE id = $1 AND previous_key_hash IS NOT NULL AND previous_key_expires_at IS NOT NULL FOR UPDATE";
+            using (NpgsqlCommand command = Command(sql, Param(id, NpgsqlDbType.Integer)))
+            using (NpgsqlDataReader reader = command.ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    return null;
+                }
+                return new PreviousKeyRow
+                {
+                    Name = reader.GetString(0),
+                    ExpiresAt = reader.GetInt64(1),
+                    LastUsedAt = reader.IsDBNull(2) ? (long?)null : reader.GetInt64(2),
+                };
+            }
+        }
+
+        public bool HasAudit(int keyId, string action, long since)
+        {
+            string sql = $"SELECT EXISTS (SELECT 1 FROM {PostgresSchema.Quote(schema)}.audit_log WHERE key_id = $1 AND at >= $2 AND action = $3)";
+            using (NpgsqlCommand command = Command(sql, Param(keyId, NpgsqlDbType.Integer), Param(since, NpgsqlDbType.Bigint), Param(action, NpgsqlDbType.Text)))
+            {
+                return (bool)command.ExecuteScalar();
             }
         }
 
@@ -312,7 +379,12 @@ namespace ApiKeyModule
                 return new VerifiedKey(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetBoolean(2),
                     reader.IsDBNull(3) ? (long?)null : reader.GetInt64(3),
                     reader.IsDBNull(4) ? (long?)null : reader.GetInt64(4),
-                    reader.GetString(5));
+                    reader.GetString(5))
+                {
+                    PreviousHash = reader.IsDBNull(6) || reader.IsDBNull(7) ? null : (byte[])reader.GetValue(6),
+                    PreviousExpiresAt = reader.IsDBNull(7) ? (long?)null : reader.GetInt64(7),
+                    PreviousLastUsedAt = reader.IsDBNull(8) ? (long?)null : reader.GetInt64(8),
+                };
             }
         });
 
@@ -381,7 +453,8 @@ namespace ApiKeyModule
         public IEnumerable<KeyRowAsIs> ReadKeysAsIs() => Paged(lastId => Mapped(() =>
         {
             var page = new List<KeyRowAsIs>();
-            string sql = "SELECT id, name, name_folded, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, key_hash, hash_algorithm " +
+            string sql = "SELECT id, name, name_folded, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, key_hash, hash_algorithm, " +
+                         "previous_key_hash, previous_key_expires_at, previous_key_last_used_at " +
                          $"FROM {PostgresSchema.Quote(schema)}.api_keys WHERE id > $1 ORDER BY id LIMIT {PageSize}";
             using (NpgsqlCommand command = Command(sql, Param(lastId, NpgsqlDbType.Bigint)))
             using (NpgsqlDataReader reader = command.ExecuteReader())
@@ -401,9 +474,12 @@ namespace ApiKeyModule
                             Revoked = reader.GetBoolean(6),
                             RevokedReason = Text(reader, 7),
                             LastUsedAt = reader.IsDBNull(8) ? (long?)null : reader.GetInt64(8),
+                            PreviousKeyExpiresAt = reader.IsDBNull(12) ? (long?)null : reader.GetInt64(12),
+                            PreviousKeyLastUsedAt = reader.IsDBNull(13) ? (long?)null : reader.GetInt64(13),
                         },
                         Hash = (byte[])reader.GetValue(9),
                         HashAlgorithm = reader.GetString(10),
+                        PreviousHash = reader.IsDBNull(11) ? null : (byte[])reader.GetValue(11),
                     });
                 }
             }
@@ -441,8 +517,9 @@ namespace ApiKeyModule
         {
             StoredKey key = row.Key;
             string sql = $"INSERT INTO {PostgresSchema.Quote(schema)}.api_keys " +
-                         "(id, name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at, revoked, revoked_reason, last_used_at) " +
-                         "OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+                         "(id, name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at, revoked, revoked_reason, last_used_at, " +
+                         "previous_key_hash, previous_key_expires_at, previous_key_last_used_at) " +
+                         "OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
             using (NpgsqlCommand command = Command(sql,
                 Param(key.Id, NpgsqlDbType.Integer),
                 Param(key.Name, NpgsqlDbType.Text),
@@ -454,7 +531,10 @@ namespace ApiKeyModule
                 Param(key.ExpiresAt, NpgsqlDbType.Bigint),
                 Param(key.Revoked, NpgsqlDbType.Boolean),
                 Param(key.RevokedReason, NpgsqlDbType.Text),
-                Param(key.LastUsedAt, NpgsqlDbType.Bigint)))
+                Param(key.LastUsedAt, NpgsqlDbType.Bigint),
+                Param(row.PreviousHash, NpgsqlDbType.Bytea),
+                Param(key.PreviousKeyExpiresAt, NpgsqlDbType.Bigint),
+                Param(key.PreviousKeyLastUsedAt, NpgsqlDbType.Bigint)))
             {
                 command.ExecuteNonQuery();
             }
@@ -515,6 +595,8 @@ namespace ApiKeyModule
                         Revoked = reader.GetBoolean(5),
                         RevokedReason = reader.IsDBNull(6) ? null : reader.GetString(6),
                         LastUsedAt = reader.IsDBNull(7) ? (long?)null : reader.GetInt64(7),
+                        PreviousKeyExpiresAt = reader.IsDBNull(8) ? (long?)null : reader.GetInt64(8),
+                        PreviousKeyLastUsedAt = reader.IsDBNull(9) ? (long?)null : reader.GetInt64(9),
                     });
                 }
             }

@@ -12,7 +12,8 @@ namespace ApiKeyModule
     /// </summary>
     internal sealed class SqliteBackend : IStoreBackend
     {
-        private const string KeyColumns = "id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at";
+        private const string KeyColumns = "id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, " +
+                                          "CASE WHEN previous_key_hash IS NULL THEN NULL ELSE previous_key_expires_at END, previous_key_last_used_at";
         private const int ConstraintUnique = 2067;
         private readonly SqliteConnection connection;
         private SqliteTransaction transaction;
@@ -22,6 +23,7 @@ namespace ApiKeyModule
         private RawStatement dataVersion;
         private RawStatement touch;
         private SqliteCommand insertAsIs;
+        private SqliteCommand touchPrevious;
 
         // Lazy reads (Keys, Audit...) not yet read to the end: a caller may drop one unfinished, and its statement must
         // be ended before the connection goes back to the pool, where another thread may take it.
@@ -109,13 +111,23 @@ namespace ApiKeyModule
             return Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
-        public void UpdateKey(StoredKey key, byte[] newHash)
+        public void UpdateKey(StoredKey key, byte[] newHash, PreviousKeyUpdate previous)
         {
+            // The right-hand sides read the row as it was: previous_key_hash = key_hash takes the hash being replaced.
+            string previousColumns =
+                previous == PreviousKeyUpdate.Clear ? ", previous_key_hash = NULL, previous_key_expires_at = NULL, previous_key_last_used_at = NULL"
+                : previous == PreviousKeyUpdate.FromCurrent ? ", previous_key_hash = key_hash, previous_key_expires_at = $previousEnd, previous_key_last_used_at = NULL"
+                : key.PreviousKeyExpiresAt != null ? ", previous_key_expires_at = $previousEnd"
+                : "";
             using (SqliteCommand command = Command(
                 "UPDATE api_keys SET name = $name, name_folded = $folded, allowlist = $allowlist, expires_at = $expires, " +
-                "revoked = $revoked, revoked_reason = $reason" + (newHash != null ? ", key_hash = $hash, hash_algorithm = $algorithm" : "") +
+                "revoked = $revoked, revoked_reason = $reason" + previousColumns + (newHash != null ? ", key_hash = $hash, hash_algorithm = $algorithm" : "") +
                 " WHERE id = $id"))
             {
+                if (previousColumns.Contains("$previousEnd"))
+                {
+                    command.Parameters.AddWithValue("$previousEnd", Nullable(key.PreviousKeyExpiresAt));
+                }
                 command.Parameters.AddWithValue("$id", key.Id);
                 command.Parameters.AddWithValue("$name", key.Name);
                 command.Parameters.AddWithValue("$folded", key.FoldedName);
@@ -156,6 +168,56 @@ namespace ApiKeyModule
             }
         }
 
+        public void WritePreviousLastUses(IEnumerable<PreviousKeyUse> uses)
+        {
+            touchPrevious = touchPrevious ?? Prepared(
+                "UPDATE api_keys SET previous_key_last_used_at = $at WHERE id = $id AND previous_key_hash = $hash " +
+                "AND (previous_key_last_used_at IS NULL OR previous_key_last_used_at < $at)");
+            touchPrevious.Transaction = transaction;
+            foreach (PreviousKeyUse use in uses)
+            {
+                touchPrevious.Parameters["$at"].Value = use.At;
+                touchPrevious.Parameters["$id"].Value = use.Id;
+                touchPrevious.Parameters["$hash"].Value = use.Hash;
+                touchPrevious.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary><see cref="Write"/> holds SQLite's write lock already: no other writer can record the same end.</summary>
+        public PreviousKeyRow ReadPreviousKey(int id)
+        {
+            using (SqliteCommand command = Command(
+                "SELECT name, previous_key_expires_at, previous_key_last_used_at FROM api_keys " +
+                "WHERE id = $id AND previous_key_hash IS NOT NULL AND previous_key_expires_at IS NOT NULL"))
+            {
+                command.Parameters.AddWithValue("$id", id);
+                using (SqliteDataReader reader = command.ExecuteReader())
+                {
+                    if (!reader.Read())
+                    {
+                        return null;
+                    }
+                    return new PreviousKeyRow
+                    {
+                        Name = reader.GetString(0),
+                        ExpiresAt = reader.GetInt64(1),
+                        LastUsedAt = reader.IsDBNull(2) ? (long?)null : reader.GetInt64(2),
+                    };
+                }
+            }
+        }
+
+        public bool HasAudit(int keyId, string action, long since)
+        {
+            using (SqliteCommand command = Command("SELECT EXISTS (SELECT 1 FROM audit_log WHERE key_id = $id AND at >= $since AND action = $action)"))
+            {
+                command.Parameters.AddWithValue("$id", keyId);
+                command.Parameters.AddWithValue("$since", since);
+                command.Parameters.AddWithValue("$action", action);
+                return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+            }
+        }
+
         public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value)
         {
             switch (selection)
@@ -178,7 +240,8 @@ namespace ApiKeyModule
         public VerifiedKey ReadForVerification(int id)
         {
             verify = verify ?? new RawStatement(connection,
-                "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist FROM api_keys WHERE id = ?1 AND hash_algorithm = '" +
+                "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist, previous_key_hash, previous_key_expires_at, previous_key_last_used_at " +
+                "FROM api_keys WHERE id = ?1 AND hash_algorithm = '" +
                 KeySecret.HashAlgorithm + "'");
             try
             {
@@ -190,7 +253,12 @@ namespace ApiKeyModule
                 return new VerifiedKey(verify.Text(0), verify.Blob(1).ToArray(), verify.Int64(2) != 0,
                     verify.IsNull(3) ? (long?)null : verify.Int64(3),
                     verify.IsNull(4) ? (long?)null : verify.Int64(4),
-                    verify.Text(5));
+                    verify.Text(5))
+                {
+                    PreviousHash = verify.IsNull(6) || verify.IsNull(7) ? null : verify.Blob(6).ToArray(),
+                    PreviousExpiresAt = verify.IsNull(7) ? (long?)null : verify.Int64(7),
+                    PreviousLastUsedAt = verify.IsNull(8) ? (long?)null : verify.Int64(8),
+                };
             }
             catch (SqliteException e)
             {
@@ -279,8 +347,9 @@ namespace ApiKeyModule
         public void InsertKeyAsIs(KeyRowAsIs row)
         {
             insertAsIs = insertAsIs ?? Prepared(
-                "INSERT INTO api_keys (id, name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at, revoked, revoked_reason, last_used_at) " +
-                "VALUES ($id, $name, $folded, $created, $allowlist, $hash, $algorithm, $expires, $revoked, $reason, $lastUsed)");
+                "INSERT INTO api_keys (id, name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at, revoked, revoked_reason, last_used_at, " +
+                "previous_key_hash, previous_key_expires_at, previous_key_last_used_at) " +
+                "VALUES ($id, $name, $folded, $created, $allowlist, $hash, $algorithm, $expires, $revoked, $reason, $lastUsed, $previousHash, $previousEnd, $previousUsed)");
             StoredKey key = row.Key;
             insertAsIs.Transaction = transaction;
             insertAsIs.Parameters["$id"].Value = key.Id;
@@ -294,6 +363,9 @@ namespace ApiKeyModule
             insertAsIs.Parameters["$revoked"].Value = key.Revoked ? 1 : 0;
             insertAsIs.Parameters["$reason"].Value = (object)key.RevokedReason ?? DBNull.Value;
             insertAsIs.Parameters["$lastUsed"].Value = Nullable(key.LastUsedAt);
+            insertAsIs.Parameters["$previousHash"].Value = (object)row.PreviousHash ?? DBNull.Value;
+            insertAsIs.Parameters["$previousEnd"].Value = Nullable(key.PreviousKeyExpiresAt);
+            insertAsIs.Parameters["$previousUsed"].Value = Nullable(key.PreviousKeyLastUsedAt);
             insertAsIs.ExecuteNonQuery();
         }
 
@@ -351,6 +423,7 @@ namespace ApiKeyModule
             insert?.Dispose();
             append?.Dispose();
             insertAsIs?.Dispose();
+            touchPrevious?.Dispose();
             verify?.Dispose();
             dataVersion?.Dispose();
             touch?.Dispose();
@@ -381,6 +454,8 @@ namespace ApiKeyModule
                         Revoked = rows.Int64(5) != 0,
                         RevokedReason = rows.IsNull(6) ? null : rows.Text(6),
                         LastUsedAt = rows.IsNull(7) ? (long?)null : rows.Int64(7),
+                        PreviousKeyExpiresAt = rows.IsNull(8) ? (long?)null : rows.Int64(8),
+                        PreviousKeyLastUsedAt = rows.IsNull(9) ? (long?)null : rows.Int64(9),
                     };
                 }
             }
@@ -421,8 +496,8 @@ namespace ApiKeyModule
         private IEnumerable<KeyRowAsIs> KeysAsIs()
         {
             using (SqliteCommand command = Command(
-                "SELECT id, name, name_folded, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, key_hash, hash_algorithm " +
-                "FROM api_keys ORDER BY id"))
+                "SELECT id, name, name_folded, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at, key_hash, hash_algorithm, " +
+                "previous_key_hash, previous_key_expires_at, previous_key_last_used_at FROM api_keys ORDER BY id"))
             using (SqliteDataReader reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -440,9 +515,12 @@ namespace ApiKeyModule
                             Revoked = reader.GetInt64(6) != 0,
                             RevokedReason = Text(reader, 7),
                             LastUsedAt = reader.IsDBNull(8) ? (long?)null : reader.GetInt64(8),
+                            PreviousKeyExpiresAt = reader.IsDBNull(12) ? (long?)null : reader.GetInt64(12),
+                            PreviousKeyLastUsedAt = reader.IsDBNull(13) ? (long?)null : reader.GetInt64(13),
                         },
                         Hash = reader.GetFieldValue<byte[]>(9),
                         HashAlgorithm = reader.GetString(10),
+                        PreviousHash = reader.IsDBNull(11) ? null : reader.GetFieldValue<byte[]>(11),
                     };
                 }
             }

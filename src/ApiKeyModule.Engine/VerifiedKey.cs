@@ -28,6 +28,14 @@ namespace ApiKeyModule
 
         public long? LastUsedAt { get; }
 
+        /// <summary>The previous secret's hash, kept by a reset with a grace period; null when the row holds none.</summary>
+        public byte[] PreviousHash { get; internal set; }
+
+        /// <summary>When the previous secret stops working (it works while this is in the future).</summary>
+        public long? PreviousExpiresAt { get; internal set; }
+
+        public long? PreviousLastUsedAt { get; internal set; }
+
         /// <summary>Parsed on the first authorization that needs it.</summary>
         public IReadOnlyList<AllowlistEntry> Allowlist => allowlist ?? (allowlist = AllowlistColumn.Read(allowlistText));
     }

@@ -23,6 +23,12 @@ namespace ApiKeyModule.Commands
 
         public static object LastUsedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).LastUsedAt);
 
+        public static object PreviousKeyExpiresAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).PreviousKeyExpiresAt);
+
+        public static object PreviousKeyLastUsedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).PreviousKeyLastUsedAt);
+
+        public static object VerificationPreviousKeyExpiresAt(PSObject instance) => Wrap(((ApiKeyVerification)instance.BaseObject).PreviousKeyExpiresAt);
+
         public static object Time(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).Time);
 
         /// <summary>The ToString() of a wrapped date: ISO without arguments; with a format or provider, as DateTime does.</summary>

@@ -18,9 +18,14 @@ namespace ApiKeyModule.Commands
         [AllowEmptyCollection]
         public object[] Allowlist { get; set; }
 
-        /// <summary>Replace the secret; the old key stops working at once. The new key is always written out.</summary>
+        /// <summary>Replace the secret; the old key stops working at once (or after -GracePeriod). The new key is always written out.</summary>
         [Parameter]
         public SwitchParameter Reset { get; set; }
+
+        /// <summary>With -Reset: how long the current key keeps working beside the new one (1 second to 30 days, not past the key's expiry).</summary>
+        [Parameter]
+        [GracePeriodInput]
+        public TimeSpan GracePeriod { get; set; }
 
         /// <summary>When the key stops working (a local time unless its Kind is Utc); it must lie in the future.</summary>
         [Parameter]
@@ -42,6 +47,7 @@ namespace ApiKeyModule.Commands
                     Name = IsBound(nameof(Name)) ? NameRules.Validate(Name) : null,
                     Allowlist = IsBound(nameof(Allowlist)) ? AllowlistInput.Convert(Allowlist) : null,
                     Reset = Reset,
+                    GracePeriod = IsBound(nameof(GracePeriod)) ? GraceRules.Validate(GracePeriod, Reset) : null,
                     ExpiresAt = IsBound(nameof(ExpiresAt)) ? ExpiryRules.Validate(ExpiresAt) : null,
                     NeverExpires = NeverExpires,
                 };
@@ -104,7 +110,9 @@ namespace ApiKeyModule.Commands
             }
             if (changes.Reset)
             {
-                parts.Add("Reset the key (the current key stops working)");
+                parts.Add(changes.GracePeriod == null
+                    ? "Reset the key (the current key stops working at once)"
+                    : $"Reset the key (the current key keeps working for {GraceRules.Show(changes.GracePeriod.Value)}, until about {UnixTime.Show(UnixTime.Now() + changes.GracePeriod.Value)})");
             }
             return string.Join("; ", parts);
         }

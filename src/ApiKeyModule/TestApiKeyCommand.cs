@@ -26,7 +26,7 @@ namespace ApiKeyModule.Commands
         [ValidateNotNullOrEmpty]
         public string Resource { get; set; }
 
-        /// <summary>Write the verification (Valid, Code, Id, Name, AllowedBy) instead of $true or $false.</summary>
+        /// <summary>Write the verification (Valid, Code, Id, Name, AllowedBy, UsedPreviousKey, PreviousKeyExpiresAt) instead of $true or $false.</summary>
         [Parameter]
         public SwitchParameter Detailed { get; set; }
 
@@ -58,7 +58,8 @@ namespace ApiKeyModule.Commands
                 ApiKeyVerification result = InputObject is IssuedApiKey issued
                     ? StoreOf(issued).Verify(issued.Key, Method, Resource)
                     : Store.Verify(Key, Method, Resource);
-                WriteVerbose($"Verification: {result.Code}" + (result.Id != null ? $" (Id {result.Id})" : ""));
+                WriteVerbose($"Verification: {result.Code}" + (result.Id != null ? $" (Id {result.Id})" : "") +
+                             (result.UsedPreviousKey ? $", by the key's previous key, which works until {UnixTime.Show(result.PreviousKeyExpiresAt)}" : ""));
                 WriteObject(Detailed ? (object)result : result.Valid);
             }
             catch (ApiKeyException e)

@@ -18,11 +18,17 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
+                IssuedApiKey key, old, rotated, spent;
                 using (ApiKeyStore admin = temp.Open())
                 {
                     key = admin.Create("service", Info);
+                    old = admin.Create("rotated", Info);
+                    rotated = (IssuedApiKey)admin.Update(old.Id, new ApiKeyChanges { Reset = true, GracePeriod = TimeSpan.FromHours(1) });
+                    spent = admin.Create("spent", Info);
+                    spent = (IssuedApiKey)admin.Update(spent.Id, new ApiKeyChanges { Reset = true, GracePeriod = TimeSpan.FromHours(1) });
                 }
+                // A grace period that ran out, for the verifier to notice.
+                temp.Sql("UPDATE api_keys SET previous_key_expires_at = @at WHERE id = @id", ("at", UnixTime.ToMilliseconds(DateTime.UtcNow) - 1000), ("id", spent.Id));
                 string role = "verifier_" + Guid.NewGuid().ToString("N").Substring(0, 12);
                 string password = Guid.NewGuid().ToString("N");
                 string schema = PostgresSchema.Quote(temp.Schema);
@@ -30,7 +36,7 @@ namespace ApiKeyModule.Tests
                 temp.Sql($@"CREATE ROLE {role} LOGIN PASSWORD '{password}';
                     GRANT USAGE ON SCHEMA {schema} TO {role};
                     GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role};
-                    GRANT UPDATE (last_used_at) ON {schema}.api_keys TO {role};
+                    GRANT UPDATE (last_used_at, previous_key_last_used_at) ON {schema}.api_keys TO {role};
                     GRANT INSERT ON {schema}.audit_log TO {role};");
                 try
                 {
@@ -40,16 +46,23 @@ namespace ApiKeyModule.Tests
                     {
                         Assert.True(verifier.Verify(key.Key, "CALL", "system.info").Valid);
                         Assert.Equal(VerificationCode.NotFound, verifier.Verify(key.Id + "-" + new string('a', 64)).Code);
+                        Assert.True(verifier.Verify(old.Key).UsedPreviousKey);
+                        Assert.True(verifier.Verify(rotated.Key).Valid);
+                        Assert.True(verifier.Verify(spent.Key).Valid);
                     }
                     using (ApiKeyStore store = ApiKeyStore.Open(asVerifier))
                     {
                         Assert.NotNull(store.Get(key.Id).LastUsedAt);
+                        // It records the previous key's use, and the end of a grace period that ran out (once).
+                        Assert.NotNull(store.Get(old.Id).PreviousKeyLastUsedAt);
+                        Assert.Single(store.ReadAuditLog(new[] { spent.Id }), entry => entry.Action == AuditAction.GracePeriodEnded);
                         Assert.Contains(store.ReadAuditLog(), entry => entry.Action == AuditAction.VerificationFailed && entry.KeyId == key.Id);
                         foreach (Action change in new Action[]
                         {
                             () => store.Create("another", Info),
                             () => store.Update(key.Id, new ApiKeyChanges { Name = "renamed" }),
                             () => store.Update(key.Id, new ApiKeyChanges { Reset = true }),
+                            () => store.Update(key.Id, new ApiKeyChanges { Reset = true, GracePeriod = TimeSpan.FromHours(1) }),
                             () => store.Revoke(key.Id, "no"),
                             () => store.Delete(key.Id),
                         })
@@ -59,7 +72,7 @@ namespace ApiKeyModule.Tests
                         ApiKey unchanged = store.Get(key.Id);
                         Assert.Equal("service", unchanged.Name);
                         Assert.False(unchanged.Revoked);
-                        Assert.Single(store.List());
+                        Assert.Equal(3, store.List().Count());
                     }
                 }
                 finally

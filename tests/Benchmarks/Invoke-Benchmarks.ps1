@@ -317,6 +317,8 @@ try {
     Add-Part 'P4' 'engine, a new verifier, the first keys again: cache misses, no write' (Show-Rate $p4.missPerSecond)
     Add-Part 'P4' 'engine, again, two threads on one verifier (it serializes calls on its one connection)' (Show-Rate $p4.warmTwoThreadsPerSecond)
     Add-Part 'P4' 'engine, again, with `-Method CALL -Resource system.info`: first authorization per key (allowlist parsed) / then (median of 2)' ("{0} / {1}" -f (Show-Rate $p4.warmAuthorizeFirstPerSecond), (Show-Rate $p4.warmAuthorizePerSecond))
+    $grace = Invoke-CSharp @('grace', (Join-Path $work 'p4-grace'), '200000', '7')
+    Add-Part 'P4' 'engine, again, with a call, one key each (median of 7 rounds, in turn): never reset / the new key of a key reset with a grace period / its previous key' ("{0} / {1} / {2}" -f (Show-Rate $grace.plainPerSecond), (Show-Rate $grace.newKeyPerSecond), (Show-Rate $grace.previousKeyPerSecond))
     Add-Part 'P4' 'engine, wrong secret (NotFound: durable audit row per call)' (Show-Rate $p4.wrongSecretPerSecond)
     Add-Part 'P4' '`Test-ApiKey` pipeline, first use / again' ("{0} / {1}" -f (Show-Rate $coldTest), (Show-Rate $warmTest))
     Add-Part 'P4' "``Test-ApiKey `$k`` once per key (one invocation each, as on a request path), $($p4Module.perCallCount) keys" (Show-Rate ($p4Module.perCallCount / $p4Module.perCallWarmSeconds))

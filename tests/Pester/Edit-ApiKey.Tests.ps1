@@ -24,7 +24,7 @@ BeforeAll {
         while ($at -lt $lines.Count -and $lines[$at] -notmatch "^(# )?${Field}:( |$)") { $at++ }
         if ($at -ge $lines.Count) { return $null }
         for ($i = $at - 1; $i -ge 0 -and $lines[$i].StartsWith('#'); $i--) {
-            if ($lines[$i] -match '^# (name|allowlist|expires_at|reset):') { return $null }
+            if ($lines[$i] -match '^# (name|allowlist|expires_at|reset|grace_period):') { return $null }
             if ($lines[$i] -cmatch '^# [A-Z][A-Za-z]*: \S') { return $lines[$i] }
         }
         $null
@@ -98,7 +98,7 @@ Describe 'Edit-ApiKey' {
             Get-ContentLines $template | Should -Be @('name: ')
             $lines | Should -Contain '# allowlist: []'
             $lines | Should -Contain '# expires_at: null'
-            $lines | Where-Object { $_ -match '^(# )?reset:' } | Should -BeNullOrEmpty
+            $lines | Where-Object { $_ -match '^(# )?(reset|grace_period):' } | Should -BeNullOrEmpty
         }
 
         It 'is refused with InvalidName when applied as it is (the name is required)' {
@@ -117,7 +117,7 @@ Describe 'Edit-ApiKey' {
             $bare = New-ApiKey -StorePath $store -Name 'bare' -WarningAction SilentlyContinue
         }
 
-        It 'fills every field in from the store and adds reset: false' {
+        It 'fills every field in from the store and adds reset: false and grace_period: null' {
             $template = Edit-ApiKey -StorePath $store -Id $key.Id -Template
             @($template).Count | Should -Be 1
             $template | Should -Match "(?m)^# .*\b$($key.Id)\b"
@@ -130,8 +130,9 @@ Describe 'Edit-ApiKey' {
                 '  resource: "/pool/*"'
                 'expires_at: 2030-01-31T00:00:00Z'
                 'reset: false'
+                'grace_period: null'
             )
-            $template -split "`n" | Where-Object { $_ -match '^# (name|allowlist|expires_at|reset):' } | Should -BeNullOrEmpty
+            $template -split "`n" | Where-Object { $_ -match '^# (name|allowlist|expires_at|reset|grace_period):' } | Should -BeNullOrEmpty
         }
 
         It 'puts a "# <Type>: <description>" comment above the field <Field>' -ForEach @(
@@ -139,6 +140,7 @@ Describe 'Edit-ApiKey' {
             @{ Field = 'allowlist'; Type = 'List' }
             @{ Field = 'expires_at'; Type = 'DateTime' }
             @{ Field = 'reset'; Type = 'Boolean' }
+            @{ Field = 'grace_period'; Type = 'Duration' }
         ) {
             $template = Edit-ApiKey -StorePath $store -Id $key.Id -Template
             Get-FieldComment $template $Field | Should -Match "^# ${Type}: \S"
@@ -146,7 +148,7 @@ Describe 'Edit-ApiKey' {
 
         It 'writes allowlist: [] and expires_at: null for a key with neither' {
             $template = Edit-ApiKey -StorePath $store -Id $bare.Id -Template
-            Get-ContentLines $template | Should -Be @('name: "bare"', 'allowlist: []', 'expires_at: null', 'reset: false')
+            Get-ContentLines $template | Should -Be @('name: "bare"', 'allowlist: []', 'expires_at: null', 'reset: false', 'grace_period: null')
         }
 
         It 'writes the document of each key piped in' {

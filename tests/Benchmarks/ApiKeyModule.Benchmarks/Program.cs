@@ -23,6 +23,8 @@ using SQLitePCL;
 //   enumerate <path>                       P3 parts: raw SQLite read, engine List()
 //   lookup <path> <n>                      P5 parts: Get(id) on an open store; Open + Get + Dispose per lookup
 //   explain <path>                         query plans of the module's lookups
+//   grace <dir> <n> <rounds>               P4 part: warm verification of a plain key, and of the new and previous key of a
+//                                          key reset with a grace period
 //   pg-floor-create <n>                    PG1 floor (raw Npgsql, a transaction per key) and the engine alone
 //   pg-verify <keys> <hits> <rounds>       PG2, PG3: verifier cache hits and misses; raw prepared SELECT floor
 //   pg-propagation <samples>               PG4: revocation seen by a running verifier; raw LISTEN/NOTIFY floor
@@ -78,6 +80,9 @@ internal static class Program
                 break;
             case "explain":
                 Explain(args[1], result);
+                break;
+            case "grace":
+                GraceBench.Verify(args[1], Int(args[2]), Int(args[3]), result);
                 break;
             case "pg-floor-create":
                 PostgresBench.FloorCreate(Int(args[1]), result);

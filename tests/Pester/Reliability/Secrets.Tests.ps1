@@ -94,6 +94,9 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
         $cReset = Invoke-Captured { Get-ApiKey @common -Id $c.Id | Set-ApiKey @common -Reset }
         $verdicts.Add((Invoke-Captured { $cReset | Test-ApiKey @common -Detailed }))
         $null = Invoke-Captured { Set-ApiKey @common -Id $c.Id -Name 'secret-c-renamed' -Allowlist @{ method = 'GET'; resource = '/c' } -PassThru }
+        # A reset with a grace period: the previous key (its hash kept) works beside the new one.
+        $graced = Invoke-Captured { Set-ApiKey @common -Id $resets[3].Id -Reset -GracePeriod '01:00:00' }
+        foreach ($key in @($resets[3], $graced)) { $verdicts.Add((Invoke-Captured { Test-ApiKey @common -Key $key.Key -Detailed })) }
         # Errors, with the key bound to the command: a call without a resource, an unknown method, an empty name.
         $null = Invoke-Captured { Test-ApiKey @common -Key $resets[0].Key -Method CALL }
         $null = Invoke-Captured { Test-ApiKey @common -Key $resets[0].Key -Method FETCH -Resource 'system.info' }
@@ -114,7 +117,7 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
     }
 
     It 'ran the whole life cycle (every key issued verified, resets and deletions took effect)' {
-        $issued.Count | Should -Be (9 + 5)
+        $issued.Count | Should -Be (9 + 6)
         @($issued | Sort-Object -Unique).Count | Should -Be $issued.Count
         $codes = @($verdicts | ForEach-Object { "$($_.Code)" })
         $codes | Should -Be @(
@@ -123,6 +126,7 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
             'NotFound', 'NotFound'
             @('Valid') * 4
             'Revoked', 'Valid'
+            'Valid', 'Valid'
             'Expired'
             @('NotFound') * 3
         )
