@@ -251,7 +251,7 @@ namespace ApiKeyModule.Tests
             using var store = new TempStore();
             await using ServiceHost service = await ServiceHost.StartAsync(store.Location);
             (int id, string key) = NewKey(store, "genuine", AllowPoolAndMe);
-            const int Genuine = 200;
+            const int Genuine = 100;
             const int Attackers = 4;
             using HttpClient genuine = service.NewClient(1);
             using HttpClient attacker = service.NewClient(Attackers);
