@@ -9,6 +9,9 @@
     Package builds, then makes out/package/ApiKeyModule.<version>.nupkg (for Publish-PSResource -NupkgPath).
     Demo   builds, then makes a real round trip (create, get, update, reset, delete) on a new store in a temporary
            folder, never on the user's own store, and removes it after.
+    Bench  builds, then runs the benchmarks (tests/Benchmarks, on SQLite and a throwaway PostgreSQL server, and the
+           sample service over HTTP, loaded by wrk, which it installs with apt-get when missing) and writes
+           tests/Benchmarks/results.md. Not a test: nothing fails on a figure.
     Shell  builds, then opens a pwsh session with the module imported.
     Clean  removes out/ and the build folders.
 #>
