@@ -9,6 +9,9 @@
     Package builds, then makes out/package/ApiKeyModule.<version>.nupkg (for Publish-PSResource -NupkgPath).
     Demo   builds, then makes a real round trip (create, get, update, reset, delete) on a new store in a temporary
            folder, never on the user's own store, and removes it after.
+    Bench  builds, then runs the benchmarks (tests/Benchmarks, on SQLite and a throwaway PostgreSQL server, and the
+           sample service over HTTP, loaded by wrk, which it installs with apt-get when missing) and writes
+           tests/Benchmarks/results.md. Not a test: nothing fails on a figure.
     Shell  builds, then opens a pwsh session with the module imported.
     Clean  removes out/ and the build folders.
 #>
@@ -79,22 +82,26 @@ function Get-NuGetPackagesFolder {
     return ($line -replace '^global-packages:\s*', '').Trim()
 }
 
-# The terminal tests of Edit-ApiKey drive a real editor in tmux. On a Debian-like machine as root, install what is
-# missing; elsewhere say what the tests need.
-function Install-TestPrerequisites {
-    $missing = @(@{ Command = 'tmux'; Package = 'tmux' }, @{ Command = 'vi'; Package = 'vim' } |
-        Where-Object { -not (Get-Command $_.Command -CommandType Application -ErrorAction Ignore) })
+# Installs the commands a task needs, when missing, with apt-get on a Debian-like machine as root; elsewhere says what to
+# install. $needed: @{ Command = ...; Package = ... } each.
+function Install-Commands([hashtable[]] $needed, [string] $purpose) {
+    $missing = @($needed | Where-Object { -not (Get-Command $_.Command -CommandType Application -ErrorAction Ignore) })
     if ($missing.Count -eq 0) { return }
     $packages = $missing.Package
     if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (id -u) -eq '0') {
-        Write-Host "Installing $($packages -join ', ') for the terminal tests"
+        Write-Host "Installing $($packages -join ', '), which $purpose need"
         $env:DEBIAN_FRONTEND = 'noninteractive'
         Invoke-Native 'apt-get update' { apt-get update -qq }
         Invoke-Native 'apt-get install' { apt-get install -y -qq @packages }
     }
     else {
-        Write-Warning "The terminal tests need $($missing.Command -join ' and ') on PATH; install them ($($packages -join ', '))."
+        Write-Warning "Missing on PATH: $($missing.Command -join ' and '), which $purpose need; install them ($($packages -join ', '))."
     }
+}
+
+# The terminal tests of Edit-ApiKey drive a real editor in tmux.
+function Install-TestPrerequisites {
+    Install-Commands @(@{ Command = 'tmux'; Package = 'tmux' }, @{ Command = 'vi'; Package = 'vim' }) 'the terminal tests'
 }
 
 # Runs the engine's xunit tests and adds their counts; the trx file is named for the store they ran on.
@@ -170,8 +177,10 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
-# Benchmarks P1-P5 of issue 6 and PG1-PG4 (PostgreSQL) against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
+# Benchmarks P1-P5 of issue 6, PG1-PG4 (PostgreSQL) and H1-H2 (HTTP, issue 13) against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
 function Invoke-Bench {
+    # H1, H2 (the sample service over HTTP) load it with wrk; without wrk they are left out.
+    Install-Commands @(@{ Command = 'wrk'; Package = 'wrk' }) 'the HTTP benchmarks'
     Invoke-Build
     # PG1-PG4 run on a throwaway server, named to the benchmarks by an environment variable (never on a command line).
     $server = Start-TestPostgres

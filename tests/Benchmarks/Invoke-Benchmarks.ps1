@@ -1,12 +1,12 @@
 <#
 .SYNOPSIS
-    Runs benchmarks P1-P5 (issue 6) and PG1-PG4 (PostgreSQL) of the built module, each against a floor measured in the same run, prints the
+    Runs benchmarks P1-P5 (issue 6), PG1-PG4 (PostgreSQL) and H1-H2 (the sample service over HTTP) of the built module, each against a floor measured in the same run, prints the
     table and writes it with the machine's facts to tests/Benchmarks/results.md.
 .DESCRIPTION
     Called by `build.ps1 -Task Bench` after the build. Benchmarks, not tests: nothing fails on a figure, and CI does not
     run them. Stores are made in a temporary folder (the 1M-key store takes about 130 MB) and deleted afterwards.
     PG1-PG4 run on the PostgreSQL server named by $env:APIKEYMODULE_BENCH_POSTGRES (build.ps1 starts a throwaway one);
-    without it they are left out.
+    without it they are left out. H1-H2 load the sample service (tests/ApiKeyService) with wrk; without wrk they are left out.
     -Quick runs every figure at a tenth of its size (to try the script out; its figures are not the issue's).
 #>
 [CmdletBinding()]
@@ -25,11 +25,13 @@ $runStart = [Diagnostics.Stopwatch]::StartNew()
 
 $sizes = if ($Quick) {
     @{ P1Rounds = 3; P2 = 500; P3 = 10000; P4 = 1000; P5Big = 100000; P5Lookups = 200; P3Rounds = 3
-        PG1 = 200; PGKeys = 500; PGHits = 10000; PGRounds = 2; PGSamples = 50 }
+        PG1 = 200; PGKeys = 500; PGHits = 10000; PGRounds = 2; PGSamples = 50
+        HSeconds = 2; HRounds = 2; HConnections = 32 }
 }
 else {
     @{ P1Rounds = 13; P2 = 5000; P3 = 100000; P4 = 10000; P5Big = 1000000; P5Lookups = 1000; P3Rounds = 5
-        PG1 = 2000; PGKeys = 2000; PGHits = 100000; PGRounds = 3; PGSamples = 100 }
+        PG1 = 2000; PGKeys = 2000; PGHits = 100000; PGRounds = 3; PGSamples = 100
+        HSeconds = 5; HRounds = 5; HConnections = 32 }
 }
 
 function Write-Step([string] $text) {
@@ -420,6 +422,38 @@ try {
         Add-Row 'PG4' 'the same, worst' ('{0:0.00} ms' -f $pgp.worstMs) ('floor worst: {0:0.00} ms' -f $pgp.floorWorstMs) (Show-Ratio ($pgp.worstMs / [math]::Max(0.001, $pgp.floorWorstMs))) '≤ 1 s (documented bound)' (Show-Met ($pgp.worstMs -le 1000))
         Add-Part 'PG4' 'verifications made from the revocation request to the first refusal (median)' ('{0:N0}' -f $pgp.verificationsUntilSeenMedian)
     }
+
+    # ---------------------------------------------------------------- H1, H2: the sample service over HTTP
+    if (-not (Get-Command wrk -CommandType Application -ErrorAction Ignore)) {
+        $notes.Add('H1-H2 were left out: wrk is not installed (build.ps1 -Task Bench installs it with apt-get when it can).')
+    }
+    else {
+        $httpProject = Join-Path $PSScriptRoot 'ApiKeyService.Benchmark/ApiKeyService.Benchmark.csproj'
+        Write-Step "H1, H2: building $httpProject ($Configuration)"
+        dotnet build $httpProject -c $Configuration --nologo -v quiet | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "dotnet build of the HTTP benchmark failed (exit code $LASTEXITCODE)." }
+        $httpDll = Join-Path $PSScriptRoot "ApiKeyService.Benchmark/bin/$Configuration/net10.0/ApiKeyService.Benchmark.dll"
+        $kinds = @('sqlite') + @(if ($env:APIKEYMODULE_BENCH_POSTGRES) { 'postgres' })
+        foreach ($kind in $kinds) {
+            $id, $storeName = if ($kind -eq 'sqlite') { 'H1', 'SQLite' } else { 'H2', 'PostgreSQL' }
+            Write-Step "${id}: GET /ping through the sample service with and without authentication ($storeName), $($sizes.HRounds) rounds of $($sizes.HSeconds) s each, wrk with $($sizes.HConnections) connections"
+            $output = & dotnet $httpDll $kind $sizes.HSeconds $sizes.HRounds $sizes.HConnections
+            if ($LASTEXITCODE -ne 0) { throw "ApiKeyService.Benchmark $kind failed (exit code $LASTEXITCODE)." }
+            $h = (@($output) | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+            $plain = "the same service without authentication: "
+            Add-Row $id "HTTP, $($storeName): ``GET /ping`` (a trivial endpoint) through the sample service with API key authentication (``Authorization: Bearer``, verified per request: the verifier's cache hit), wrk with $($sizes.HConnections) connections; median of $($sizes.HRounds) interleaved rounds of $($sizes.HSeconds) s; ratio: median of each round's pair" `
+                (Show-Rate $h.authMedianPerSecond) ($plain + (Show-Rate $h.plainMedianPerSecond)) (Show-Ratio $h.pairRatioMedian) '≥ 0.9 × floor (authentication ≤ 10 %)' (Show-Met ($h.pairRatioMedian -ge 0.9))
+            # A service whose cores are busy serves requests at the inverse of their CPU cost: 0.9 × the rate is 1.11 × the CPU.
+            Add-Row $id "the same in the service's CPU time per request (its process, while wrk runs in another; other work disturbs it less than the rate)" `
+                (Show-Micro ($h.authCpuMedian / 1e6)) ($plain + (Show-Micro ($h.plainCpuMedian / 1e6))) (Show-Ratio ($h.authCpuMedian / $h.plainCpuMedian)) '≤ 1.11 × floor (the same 10 %)' (Show-Met ($h.authCpuMedian -le $h.plainCpuMedian / 0.9))
+            Add-Part $id 'requests/s with / without authentication, each round' ((0..($h.authPerSecond.Count - 1) | ForEach-Object { "{0} / {1}" -f (Show-Rate $h.authPerSecond[$_]), (Show-Rate $h.plainPerSecond[$_]) }) -join '; ')
+            Add-Part $id 'CPU per request with / without authentication, each round' ((0..($h.authPerSecond.Count - 1) | ForEach-Object { "{0} / {1}" -f (Show-Micro ($h.authCpuMicrosecondsPerRequest[$_] / 1e6)), (Show-Micro ($h.plainCpuMicrosecondsPerRequest[$_] / 1e6)) }) -join '; ')
+            Add-Part $id 'so: what authentication adds per request, in CPU (median with minus median without)' (Show-Micro (($h.authCpuMedian - $h.plainCpuMedian) / 1e6))
+            Add-Part $id '`ApiKeyVerifier.Verify(key, "GET", "/ping")` alone, in process, 1 thread / 2 threads at once: rate and CPU per call' ("{0}, {1} / {2}, {3}" -f (Show-Rate $h.verifyAlone1PerSecond), (Show-Micro ($h.verifyAlone1CpuMicroseconds / 1e6)), (Show-Rate $h.verifyAlone2PerSecond), (Show-Micro ($h.verifyAlone2CpuMicroseconds / 1e6)))
+            Add-Part $id 'median latency (wrk) with / without authentication, median of the rounds' ('{0:0.00} ms / {1:0.00} ms' -f (Get-Median $h.authLatencyMs), (Get-Median $h.plainLatencyMs))
+            Add-Part $id 'load generator' "$($h.wrk), one thread, the same header on both services (the one without authentication ignores it)"
+        }
+    }
 }
 finally {
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
@@ -436,7 +470,7 @@ $notes.Add('Ratios are measured ÷ floor. Targets are the issue''s; "met?" only 
 function Format-Cell($value) { ([string]$value).Replace('|', '\|') }
 $markdown = [Text.StringBuilder]::new()
 $null = $markdown.AppendLine('# ApiKeyModule benchmarks').AppendLine()
-$null = $markdown.AppendLine('Written by `dotnet pwsh -NoProfile -File build.ps1 -Task Bench` (issue 6). Every figure is set against a floor measured in the same run on the same machine; these are benchmarks, not tests, and CI does not run them.').AppendLine()
+$null = $markdown.AppendLine('Written by `dotnet pwsh -NoProfile -File build.ps1 -Task Bench` (issues 6 and 13). Every figure is set against a floor measured in the same run on the same machine; these are benchmarks, not tests, and CI does not run them.').AppendLine()
 $null = $markdown.AppendLine('| Machine | |').AppendLine('|---|---|')
 foreach ($key in $facts.Keys) { $null = $markdown.AppendLine("| $key | $(Format-Cell $facts[$key]) |") }
 $null = $markdown.AppendLine().AppendLine("Run time: $('{0:0}' -f $runStart.Elapsed.TotalSeconds) s.").AppendLine()

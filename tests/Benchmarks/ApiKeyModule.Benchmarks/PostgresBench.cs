@@ -50,7 +50,11 @@ internal static class PostgresBench
     private static void CreateRawSchema(NpgsqlConnection connection, string schema)
     {
         Execute(connection, "CREATE SCHEMA " + PostgresSchema.Quote(schema));
-        Execute(connection, PostgresSchema.Migration(0, schema, Guid.NewGuid()));
+        Guid storeId = Guid.NewGuid();
+        for (int version = 0; version < PostgresSchema.CurrentVersion; version++)
+        {
+            Execute(connection, PostgresSchema.Migration(version, schema, storeId));
+        }
     }
 
     private static void Drop(params string[] schemas)
