@@ -116,7 +116,7 @@ Describe 'Text from outside' {
 
             $list = Split-Lines (Get-ApiKey -StorePath $store -Id $key.Id | Format-List | Out-String -Width 1000)
             $list | Where-Object { $_ -match $raw } | Should -BeNullOrEmpty
-            $list | Where-Object { $_ -match '^RevokedReason\s*: ' } | Should -BeExactly "RevokedReason : $shown"
+            ($list | Where-Object { $_ -match '^RevokedReason\s*: ' }) -replace '^RevokedReason\s*: ' | Should -BeExactly $shown
             Split-Lines (Get-ApiKeyAuditLog -StorePath $store | Format-List | Out-String -Width 1000) | Where-Object { $_ -match $raw } | Should -BeNullOrEmpty
         }
 
