@@ -15,6 +15,8 @@ namespace ApiKeyModule
         private const string KeyColumns = "id, name, created_at, allowlist, expires_at, revoked, revoked_reason, last_used_at";
         private const int ConstraintUnique = 2067;
         private readonly SqliteConnection connection;
+        private readonly TimeSpan busyTimeout;
+        private KeyReaderPool<SqliteBackend> readers;
         private SqliteTransaction transaction;
         private SqliteCommand insert;
         private SqliteCommand append;
@@ -23,18 +25,30 @@ namespace ApiKeyModule
         private RawStatement touch;
         private SqliteCommand insertAsIs;
 
-        private SqliteBackend(string path, SqliteConnection connection)
+        private SqliteBackend(string path, SqliteConnection connection, TimeSpan busyTimeout)
         {
             Location = path;
             this.connection = connection;
-            StoreId = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
+            this.busyTimeout = busyTimeout;
+            try
+            {
+                StoreId = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
+            }
+            catch (SqliteException e)
+            {
+                connection.Dispose();
+                throw SqliteErrors.From(e, path);
+            }
         }
 
-        public static SqliteBackend Open(string path, TimeSpan busyTimeout) => new SqliteBackend(path, StoreConnection.Open(path, busyTimeout));
+        public static SqliteBackend Open(string path, TimeSpan busyTimeout) => new SqliteBackend(path, StoreConnection.Open(path, busyTimeout), busyTimeout);
 
         public string Location { get; }
         public Guid StoreId { get; }
         public bool InTransaction => transaction != null;
+
+        /// <summary>data_version counts per connection: each reader compares its own.</summary>
+        public ChangeTracker Tracker { get; } = new ChangeTracker();
 
         public T Write<T>(Func<T> work)
         {
@@ -197,8 +211,53 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>A long-lived verifier looks keys up at random: SQLite keeps up to 32 MB of the file in memory (its default is 2 MB).</summary>
-        public void PrepareForVerification() => StoreConnection.Execute(connection, "PRAGMA cache_size = -32768");
+        /// <summary>Verifications read through connections of their own (WAL lets readers run in parallel, and beside a writer).</summary>
+        public void PrepareForVerification() =>
+            readers = readers ?? new KeyReaderPool<SqliteBackend>(OpenReader, KeyReaderPool<SqliteBackend>.DefaultSize);
+
+        public IKeyReader RentReader() => readers == null ? this : (IKeyReader)readers.Rent();
+
+        public void ReturnReader(IKeyReader reader)
+        {
+            if (reader != this)
+            {
+                readers.Return((SqliteBackend)reader);
+            }
+        }
+
+        /// <summary>A read-only connection to the same store; one whose file was replaced meanwhile is refused.</summary>
+        private SqliteBackend OpenReader()
+        {
+            var reader = new SqliteBackend(Location, StoreConnection.OpenReader(Location, busyTimeout), busyTimeout);
+            if (reader.StoreId != StoreId)
+            {
+                reader.Dispose();
+                throw StoreErrors.Unavailable(Location, $"the file now holds another store (id {reader.StoreId}, not {StoreId})", "Open the store again.", null);
+            }
+            return reader;
+        }
+
+        public long DeleteAuditBefore(long before) => AuditBefore("DELETE FROM audit_log", before, command => command.ExecuteNonQuery());
+
+        public long CountAuditBefore(long before) =>
+            AuditBefore("SELECT count(*) FROM audit_log", before, command => Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+
+        /// <summary>The rows whose last event is before the bound; at (which is indexed) is never after last_at.</summary>
+        private long AuditBefore(string statement, long before, Func<SqliteCommand, long> run)
+        {
+            try
+            {
+                using (SqliteCommand command = Command(statement + " WHERE at < $before AND coalesce(last_at, at) < $before"))
+                {
+                    command.Parameters.AddWithValue("$before", before);
+                    return run(command);
+                }
+            }
+            catch (SqliteException e) when (transaction == null)
+            {
+                throw SqliteErrors.From(e, Location);
+            }
+        }
 
         /// <summary>A deferred transaction: SQLite takes its snapshot at the first read and keeps it until the end (WAL lets writers go on).</summary>
         public T Snapshot<T>(Func<T> work)
@@ -278,8 +337,8 @@ namespace ApiKeyModule
         private void InsertAudit(AuditRecord record, long? id)
         {
             append = append ?? Prepared(
-                "INSERT INTO audit_log (id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
-                "VALUES ($id, $at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid)");
+                "INSERT INTO audit_log (" + AuditRecord.Columns + ") " +
+                "VALUES ($id, $at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid, $count, $lastAt)");
             append.Transaction = transaction;
             append.Parameters["$id"].Value = (object)id ?? DBNull.Value;
             append.Parameters["$at"].Value = record.At;
@@ -292,6 +351,8 @@ namespace ApiKeyModule
             append.Parameters["$user"].Value = record.User;
             append.Parameters["$host"].Value = record.Host;
             append.Parameters["$pid"].Value = record.ProcessId;
+            append.Parameters["$count"].Value = record.Count;
+            append.Parameters["$lastAt"].Value = Nullable(record.LastAt);
             append.ExecuteNonQuery();
         }
 
@@ -318,6 +379,7 @@ namespace ApiKeyModule
 
         public void Dispose()
         {
+            readers?.Dispose();
             insert?.Dispose();
             append?.Dispose();
             insertAsIs?.Dispose();
@@ -375,7 +437,7 @@ namespace ApiKeyModule
                     conditions.Add("at < $before");
                     command.Parameters.AddWithValue("$before", before.Value);
                 }
-                command.CommandText = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM audit_log" +
+                command.CommandText = "SELECT " + AuditRecord.Columns + " FROM audit_log" +
                                       (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +
                                       " ORDER BY at DESC, id DESC";
                 using (SqliteDataReader reader = command.ExecuteReader())
@@ -420,8 +482,7 @@ namespace ApiKeyModule
 
         private IEnumerable<AuditRecord> AuditAsIs()
         {
-            using (SqliteCommand command = Command(
-                "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM audit_log ORDER BY id"))
+            using (SqliteCommand command = Command("SELECT " + AuditRecord.Columns + " FROM audit_log ORDER BY id"))
             using (SqliteDataReader reader = command.ExecuteReader())
             {
                 while (reader.Read())
