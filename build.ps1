@@ -170,7 +170,7 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
-# Benchmarks P1-P5 of issue 6 and PG1-PG4 (PostgreSQL) against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
+# Benchmarks P1-P5 of issue 6, PG1-PG4 (PostgreSQL) and V1-V4, PGV1-PGV4 (the verifier, issue 13) against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
 function Invoke-Bench {
     Invoke-Build
     # PG1-PG4 run on a throwaway server, named to the benchmarks by an environment variable (never on a command line).
