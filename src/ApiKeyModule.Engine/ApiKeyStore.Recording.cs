@@ -64,7 +64,9 @@ namespace ApiKeyModule
         /// <summary>After a use or failure was recorded: a store without a background flush writes when the oldest record is due.</summary>
         private void Recorded(long now)
         {
-            if (Interlocked.Read(ref pendingSince) == 0)
+            // A plain read first: every failure comes here, and a locked instruction on a shared line would make the
+            // threads of a verifier take turns.
+            if (Volatile.Read(ref pendingSince) == 0)
             {
                 Interlocked.CompareExchange(ref pendingSince, now, 0);
             }

@@ -7,6 +7,9 @@ namespace ApiKeyModule
     {
         private static readonly string[] RequestMethods = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
         private readonly VerificationCache verifiedKeys = new VerificationCache();
+        // The answers that name no key are the same for every client: nothing is allocated per refused key.
+        private static readonly ApiKeyVerification MalformedKey = new ApiKeyVerification(VerificationCode.Malformed);
+        private static readonly ApiKeyVerification UnknownKey = new ApiKeyVerification(VerificationCode.NotFound);
 
         /// <summary>
         /// Checks a presented key, and with <paramref name="method"/> and <paramref name="resource"/> whether its allowlist
@@ -122,7 +125,7 @@ namespace ApiKeyModule
             failures.Add(id, name, code, details, now);
             Recorded(now);
             bool genuine = code != VerificationCode.Malformed && code != VerificationCode.NotFound;
-            return genuine ? new ApiKeyVerification(code, id, name) : new ApiKeyVerification(code);
+            return genuine ? new ApiKeyVerification(code, id, name) : code == VerificationCode.Malformed ? MalformedKey : UnknownKey;
         }
 
         private static bool FixedTimeEquals(byte[] a, ReadOnlySpan<byte> b)

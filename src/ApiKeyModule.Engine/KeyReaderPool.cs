@@ -1,12 +1,13 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 
 namespace ApiKeyModule
 {
     /// <summary>
     /// The read connections of a verifier: opened as concurrent verifications need them, up to a bound (a caller beyond it
-    /// waits for one to be given back), and kept until the verifier is disposed. A reader given back after that is closed.
+    /// waits for one to be given back), and kept until the verifier is disposed; one given back after that is closed.
+    /// Renting takes no lock: each idle reader sits in a slot of its own (a cache line apart), and a thread looks first
+    /// in the slot its id points to, so threads on different cores do not contend for one lock or line.
     /// </summary>
     internal sealed class KeyReaderPool<T> : IDisposable
         where T : class, IKeyReader, IDisposable
@@ -14,60 +15,87 @@ namespace ApiKeyModule
         /// <summary>Two per core, at least 4 and at most 16: a verification holds its reader for microseconds.</summary>
         public static readonly int DefaultSize = Math.Max(4, Math.Min(16, 2 * Environment.ProcessorCount));
 
+        // References 64 bytes apart, so that two slots never share a cache line.
+        private const int Spacing = 8;
         private readonly Func<T> open;
         private readonly int size;
-        private readonly Stack<T> idle = new Stack<T>();
+        private readonly T[] slots;
+        private readonly object gate = new object();
         private int opened;
-        private bool disposed;
+        private int waiting;
+        private volatile bool disposed;
 
         public KeyReaderPool(Func<T> open, int size)
         {
             this.open = open;
             this.size = size;
+            slots = new T[size * Spacing];
         }
 
         public T Rent()
         {
-            lock (idle)
+            int start = Environment.CurrentManagedThreadId;
+            while (true)
             {
-                while (true)
+                if (disposed)
                 {
-                    if (disposed)
-                    {
-                        throw new ObjectDisposedException(nameof(ApiKeyVerifier));
-                    }
-                    if (idle.Count > 0)
-                    {
-                        return idle.Pop();
-                    }
-                    if (opened < size)
-                    {
-                        opened++;
-                        break;
-                    }
-                    Monitor.Wait(idle);
+                    throw new ObjectDisposedException(nameof(ApiKeyVerifier));
                 }
-            }
-            try
-            {
-                return open();
-            }
-            catch
-            {
-                Forget();
-                throw;
+                for (int k = 0; k < size; k++)
+                {
+                    T reader = Interlocked.Exchange(ref slots[Slot(start + k)], null);
+                    if (reader != null)
+                    {
+                        return reader;
+                    }
+                }
+                if (Interlocked.Increment(ref opened) <= size)
+                {
+                    try
+                    {
+                        return open();
+                    }
+                    catch
+                    {
+                        Forget();
+                        throw;
+                    }
+                }
+                Interlocked.Decrement(ref opened);
+                lock (gate)
+                {
+                    // Woken by a reader given back; the timeout covers one given back between the look and the wait.
+                    waiting++;
+                    Monitor.Wait(gate, 10);
+                    waiting--;
+                }
             }
         }
 
         public void Return(T reader)
         {
-            lock (idle)
+            if (!disposed)
             {
-                if (!disposed)
+                int start = Environment.CurrentManagedThreadId;
+                for (int k = 0; k < size; k++)
                 {
-                    idle.Push(reader);
-                    Monitor.Pulse(idle);
-                    return;
+                    int slot = Slot(start + k);
+                    if (Interlocked.CompareExchange(ref slots[slot], reader, null) == null)
+                    {
+                        // Disposed meanwhile: whichever of this and Dispose takes the reader out closes it.
+                        if (disposed && Interlocked.CompareExchange(ref slots[slot], null, reader) == reader)
+                        {
+                            break;
+                        }
+                        if (Volatile.Read(ref waiting) > 0)
+                        {
+                            lock (gate)
+                            {
+                                Monitor.PulseAll(gate);
+                            }
+                        }
+                        return;
+                    }
                 }
             }
             Forget();
@@ -76,27 +104,33 @@ namespace ApiKeyModule
 
         public void Dispose()
         {
-            T[] closing;
-            lock (idle)
+            disposed = true;
+            for (int slot = 0; slot < slots.Length; slot += Spacing)
             {
-                disposed = true;
-                closing = idle.ToArray();
-                idle.Clear();
-                opened -= closing.Length;
-                Monitor.PulseAll(idle);
+                T reader = Interlocked.Exchange(ref slots[slot], null);
+                if (reader != null)
+                {
+                    Forget();
+                    reader.Dispose();
+                }
             }
-            foreach (T reader in closing)
+            lock (gate)
             {
-                reader.Dispose();
+                Monitor.PulseAll(gate);
             }
         }
 
+        private int Slot(int index) => (index & int.MaxValue) % size * Spacing;
+
         private void Forget()
         {
-            lock (idle)
+            Interlocked.Decrement(ref opened);
+            if (Volatile.Read(ref waiting) > 0)
             {
-                opened--;
-                Monitor.Pulse(idle);
+                lock (gate)
+                {
+                    Monitor.PulseAll(gate);
+                }
             }
         }
     }

@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace ApiKeyModule
 {
@@ -37,25 +36,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>NIST SP 800-63B: a key of ~381 random bits needs a one-way hash, not a slow password hash.</summary>
-        public static byte[] Hash(string secret) => Hash(secret, 0, secret.Length);
-
-        /// <summary>The hash of the secret at <paramref name="start"/> in <paramref name="text"/>, without copying it out first.</summary>
-        public static byte[] Hash(string text, int start, int length)
-        {
-            sha256 = sha256 ?? SHA256.Create();
-            if (ascii == null || ascii.Length < length)
-            {
-                ascii = new byte[Math.Max(length, Length)];
-            }
-            int count = Encoding.ASCII.GetBytes(text, start, length, ascii, 0);
-            return sha256.ComputeHash(ascii, 0, count);
-        }
-
-        [ThreadStatic]
-        private static SHA256 sha256;
-
-        [ThreadStatic]
-        private static byte[] ascii;
+        public static byte[] Hash(string secret) => Sha256.HashAscii(secret, 0, secret.Length);
 
         public static string Format(int id, string secret) => id.ToString(CultureInfo.InvariantCulture) + "-" + secret;
     }

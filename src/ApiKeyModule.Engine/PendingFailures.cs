@@ -10,16 +10,17 @@ namespace ApiKeyModule
     /// Failed verifications counted in memory until the store writes them (see ApiKeyStore.Recording.cs): one group per
     /// key id (or none), code and request, with how many and the first and last time. Memory is bounded whatever a
     /// client sends: at most <see cref="MaxGroups"/> groups; failures beyond them are counted in one overflow group per
-    /// code, without their key ids and requests. Thread-safe: groups are spread over stripes, each with its own lock
-    /// and its share of the bound.
+    /// code, without their key ids and requests. Thread-safe, and threads do not contend: each counts in a stripe of its
+    /// own (chosen by its id), and the stripes' groups are merged when taken.
     /// </summary>
     internal sealed class PendingFailures
     {
-        public const int MaxGroups = Stripes * GroupsPerStripe;
+        public const int MaxGroups = 1024;
         private const int Stripes = 16;
-        private const int GroupsPerStripe = 64;
         private static readonly string[] CodeNames = Enum.GetNames(typeof(VerificationCode));
         private readonly Stripe[] stripes = Enumerable.Range(0, Stripes).Select(_ => new Stripe()).ToArray();
+        // Groups held, overflow ones aside, over every stripe (a group counted on two threads is held twice until taken).
+        private int held;
         // Orders groups that began in the same millisecond as they began.
         private long sequence;
 
@@ -31,27 +32,13 @@ namespace ApiKeyModule
             Name(code) + ": more kinds of failure than " + MaxGroups.ToString(CultureInfo.InvariantCulture) +
             " in one batch; counted here without their key ids and requests";
 
-        /// <summary>How many groups wait to be written.</summary>
-        public int Count
-        {
-            get
-            {
-                int count = 0;
-                foreach (Stripe stripe in stripes)
-                {
-                    lock (stripe)
-                    {
-                        count += stripe.Groups.Count;
-                    }
-                }
-                return count;
-            }
-        }
+        /// <summary>How many groups wait to be written (a group counted on several threads once).</summary>
+        public int Count => Merged(Snapshot()).Count;
 
         public void Add(int? keyId, string keyName, VerificationCode code, string details, long now)
         {
             var key = new GroupKey(keyId, details);
-            Stripe stripe = StripeOf(key);
+            Stripe stripe = stripes[(Environment.CurrentManagedThreadId & int.MaxValue) % Stripes];
             lock (stripe)
             {
                 if (stripe.Groups.TryGetValue(key, out FailureGroup group))
@@ -60,14 +47,8 @@ namespace ApiKeyModule
                     group.Last = Math.Max(group.Last, now);
                     return;
                 }
-                if (stripe.Distinct < GroupsPerStripe)
-                {
-                    stripe.Groups.Add(key, new FailureGroup(keyId, keyName, code, details, 1, now, now) { Sequence = Interlocked.Increment(ref sequence) });
-                    stripe.Distinct++;
-                    return;
-                }
+                Hold(stripe, key, new FailureGroup(keyId, keyName, code, details, 1, now, now) { Sequence = Interlocked.Increment(ref sequence) });
             }
-            AddToOverflow(new FailureGroup(keyId, keyName, code, details, 1, now, now));
         }
 
         /// <summary>The groups to write, oldest first, now no longer pending.</summary>
@@ -81,71 +62,103 @@ namespace ApiKeyModule
                     if (stripe.Groups.Count > 0)
                     {
                         taken.AddRange(stripe.Groups.Values);
+                        Interlocked.Add(ref held, -stripe.Groups.Values.Count(group => !group.IsOverflow));
                         stripe.Groups = new Dictionary<GroupKey, FailureGroup>();
-                        stripe.Distinct = 0;
                     }
                 }
             }
-            taken.Sort((a, b) => a.First != b.First ? a.First.CompareTo(b.First) : a.Sequence.CompareTo(b.Sequence));
-            return taken;
+            List<FailureGroup> merged = Merged(taken);
+            merged.Sort((a, b) => a.First != b.First ? a.First.CompareTo(b.First) : a.Sequence.CompareTo(b.Sequence));
+            return merged;
         }
 
         /// <summary>Groups that could not be written, pending again (merged with any that came meanwhile).</summary>
         public void Restore(IEnumerable<FailureGroup> groups)
         {
-            foreach (FailureGroup group in groups)
-            {
-                if (!Merge(new GroupKey(group.KeyId, group.Details), group, group.IsOverflow))
-                {
-                    AddToOverflow(group);
-                }
-            }
-        }
-
-        private void AddToOverflow(FailureGroup group)
-        {
-            string details = OverflowDetails(group.Code);
-            Merge(new GroupKey(null, details), new FailureGroup(null, null, group.Code, details, group.Count, group.First, group.Last) { IsOverflow = true }, true);
-        }
-
-        /// <summary>Adds the group's count and times to its group; false when it has none and there is no room for one.</summary>
-        private bool Merge(GroupKey key, FailureGroup group, bool overflow)
-        {
-            Stripe stripe = StripeOf(key);
+            Stripe stripe = stripes[(Environment.CurrentManagedThreadId & int.MaxValue) % Stripes];
             lock (stripe)
             {
-                if (stripe.Groups.TryGetValue(key, out FailureGroup existing))
+                foreach (FailureGroup group in groups)
                 {
-                    existing.Count += group.Count;
-                    existing.First = Math.Min(existing.First, group.First);
-                    existing.Last = Math.Max(existing.Last, group.Last);
-                    return true;
+                    var key = new GroupKey(group.KeyId, group.Details);
+                    if (stripe.Groups.TryGetValue(key, out FailureGroup existing))
+                    {
+                        existing.Absorb(group);
+                    }
+                    else if (group.IsOverflow)
+                    {
+                        stripe.Groups.Add(key, group);
+                    }
+                    else
+                    {
+                        Hold(stripe, key, group);
+                    }
                 }
-                if (!overflow && stripe.Distinct >= GroupsPerStripe)
-                {
-                    return false;
-                }
-                stripe.Groups.Add(key, new FailureGroup(group.KeyId, group.KeyName, group.Code, group.Details, group.Count, group.First, group.Last)
-                {
-                    IsOverflow = overflow,
-                    Sequence = group.Sequence != 0 ? group.Sequence : Interlocked.Increment(ref sequence),
-                });
-                if (!overflow)
-                {
-                    stripe.Distinct++;
-                }
-                return true;
             }
         }
 
-        private Stripe StripeOf(GroupKey key) => stripes[(key.GetHashCode() & int.MaxValue) % Stripes];
+        /// <summary>Inside the stripe's lock: a new group, or its failures in the overflow group of its code when the bound is reached.</summary>
+        private void Hold(Stripe stripe, GroupKey key, FailureGroup group)
+        {
+            if (Interlocked.Increment(ref held) <= MaxGroups)
+            {
+                stripe.Groups.Add(key, group);
+                return;
+            }
+            Interlocked.Decrement(ref held);
+            string details = OverflowDetails(group.Code);
+            var overflowKey = new GroupKey(null, details);
+            if (stripe.Groups.TryGetValue(overflowKey, out FailureGroup overflow))
+            {
+                overflow.Absorb(group);
+                return;
+            }
+            stripe.Groups.Add(overflowKey, new FailureGroup(null, null, group.Code, details, group.Count, group.First, group.Last)
+            {
+                IsOverflow = true,
+                Sequence = group.Sequence,
+            });
+        }
 
+        private List<FailureGroup> Snapshot()
+        {
+            var all = new List<FailureGroup>();
+            foreach (Stripe stripe in stripes)
+            {
+                lock (stripe)
+                {
+                    all.AddRange(stripe.Groups.Values.Select(group => group.Copy()));
+                }
+            }
+            return all;
+        }
+
+        /// <summary>One group per key id and details: the same failures counted on several threads, added up.</summary>
+        private static List<FailureGroup> Merged(List<FailureGroup> groups)
+        {
+            var byKey = new Dictionary<GroupKey, FailureGroup>();
+            foreach (FailureGroup group in groups)
+            {
+                var key = new GroupKey(group.KeyId, group.Details);
+                if (byKey.TryGetValue(key, out FailureGroup first))
+                {
+                    first.Absorb(group);
+                }
+                else
+                {
+                    byKey.Add(key, group);
+                }
+            }
+            return byKey.Values.ToList();
+        }
+
+        /// <summary>Padded, so that the locks of two stripes never share a cache line.</summary>
         private sealed class Stripe
         {
             public Dictionary<GroupKey, FailureGroup> Groups = new Dictionary<GroupKey, FailureGroup>();
-
-            /// <summary>Groups other than overflow ones, which do not count against the bound.</summary>
-            public int Distinct;
+#pragma warning disable CS0169, IDE0051
+            private long pad1, pad2, pad3, pad4, pad5, pad6, pad7;
+#pragma warning restore CS0169, IDE0051
         }
 
         private readonly struct GroupKey : IEquatable<GroupKey>
@@ -190,5 +203,17 @@ namespace ApiKeyModule
         public long Last { get; set; }
         public bool IsOverflow { get; set; }
         public long Sequence { get; set; }
+
+        /// <summary>Adds another count of the same failures: how many, and the earlier first and later last time.</summary>
+        public void Absorb(FailureGroup other)
+        {
+            Count += other.Count;
+            First = Math.Min(First, other.First);
+            Last = Math.Max(Last, other.Last);
+            Sequence = Math.Min(Sequence, other.Sequence);
+        }
+
+        public FailureGroup Copy() =>
+            new FailureGroup(KeyId, KeyName, Code, Details, Count, First, Last) { IsOverflow = IsOverflow, Sequence = Sequence };
     }
 }

@@ -159,6 +159,8 @@ function Add-VerifierRows([string] $prefix, [string] $store, [string] $floorClie
         (Show-Rate $r.missTwoThreadsPerSecond) ("the same on one thread: " + (Show-Rate $r.missOneThreadPerSecond)) `
         (Show-Ratio ($r.missTwoThreadsPerSecond / $r.missOneThreadPerSecond)) '≥ 1.6 × one thread' (Show-Met ($r.missTwoThreadsPerSecond -ge 1.6 * $r.missOneThreadPerSecond))
     Add-Part "${prefix}1" 'two threads ÷ one thread, each round (interleaved)' (($r.missTwoOverOneEachRound | ForEach-Object { Show-Ratio $_ }) -join ' / ')
+    Add-Part "${prefix}1" 'CPU time per verification, one thread / two threads (summed): equal means no contention between the threads, so two free cores give twice the rate' `
+        ("{0} / {1}" -f (Show-Micro $r.missCpuSecondsEachOneThread), (Show-Micro $r.missCpuSecondsEachTwoThreads))
     Add-Row "${prefix}2" "${label}a key's first verification in a minute (a new verifier, $($r.firstUseKeys.ToString('N0')) never-used keys: a SELECT per key; its last-use write left to the verifier's background thread; median of $rounds)" `
         (Show-Rate $r.firstUsePerSecond) ("$floorClient prepared ``SELECT … WHERE id = $placeholder`` (the engine's), the same keys, a new connection: " + (Show-Rate $r.floorSelectPerSecond)) `
         (Show-Ratio ($r.firstUsePerSecond / $r.floorSelectPerSecond)) '≥ 0.7 × floor' (Show-Met ($r.firstUsePerSecond -ge 0.7 * $r.floorSelectPerSecond))

@@ -98,6 +98,8 @@ internal static class VerifierBench
         }
         var one = new List<double>();
         var two = new List<double>();
+        var oneCpu = new List<double>();
+        var twoCpu = new List<double>();
         var first = new List<double>();
         var firstWithWrite = new List<double>();
         var floors = new List<double>();
@@ -107,11 +109,15 @@ internal static class VerifierBench
         {
             using (ApiKeyVerifier verifier = open())
             {
-                one.Add(Threads(verifier, warm, 1));
+                (double perSecond, double cpuEach) = Threads(verifier, warm, 1);
+                one.Add(perSecond);
+                oneCpu.Add(cpuEach);
             }
             using (ApiKeyVerifier verifier = open())
             {
-                two.Add(Threads(verifier, warm, 2));
+                (double perSecond, double cpuEach) = Threads(verifier, warm, 2);
+                two.Add(perSecond);
+                twoCpu.Add(cpuEach);
             }
             int[] ids = firstUse(round);
             string[] keys = ids.Select(Program.Key).ToArray();
@@ -135,6 +141,8 @@ internal static class VerifierBench
         result["missOneThreadPerSecond"] = Program.Median(one);
         result["missTwoThreadsPerSecond"] = Program.Median(two);
         result["missTwoOverOneEachRound"] = one.Select((o, i) => two[i] / o).ToArray();
+        result["missCpuSecondsEachOneThread"] = Program.Median(oneCpu);
+        result["missCpuSecondsEachTwoThreads"] = Program.Median(twoCpu);
         result["missOneThreadRuns"] = one;
         result["missTwoThreadsRuns"] = two;
         result["firstUsePerSecond"] = Program.Median(first);
@@ -236,19 +244,29 @@ internal static class VerifierBench
         result["secondsEachWrongSecret"] = kinds[2];
     }
 
-    /// <summary>Verifications per second of the keys, shared out among <paramref name="threads"/> threads started together.</summary>
-    private static double Threads(ApiKeyVerifier verifier, string[] keys, int threads)
+    /// <summary>
+    /// Verifications per second of the keys, shared out among <paramref name="threads"/> threads started together, and
+    /// the CPU time each verification took, summed over the threads.
+    /// </summary>
+    private static (double PerSecond, double CpuEach) Threads(ApiKeyVerifier verifier, string[] keys, int threads)
     {
         using (var go = new ManualResetEventSlim(false))
         {
             int valid = 0;
+            double cpu = 0;
             Thread[] workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
             {
                 go.Wait();
+                double start = ThreadCpuSeconds();
                 int mine = 0;
                 for (int i = t; i < keys.Length; i += threads)
                 {
                     mine += verifier.Verify(keys[i]).Valid ? 1 : 0;
+                }
+                double used = ThreadCpuSeconds() - start;
+                lock (keys)
+                {
+                    cpu += used;
                 }
                 Interlocked.Add(ref valid, mine);
             })).ToArray();
@@ -265,7 +283,7 @@ internal static class VerifierBench
             }
             double seconds = watch.Elapsed.TotalSeconds;
             Check(keys.Length, valid);
-            return keys.Length / seconds;
+            return (keys.Length / seconds, cpu / keys.Length);
         }
     }
 
