@@ -18,16 +18,20 @@ namespace ApiKeyModule
         // References 64 bytes apart, so that two slots never share a cache line.
         private const int Spacing = 8;
         private readonly Func<T> open;
+        private readonly Action closed;
         private readonly int size;
         private readonly T[] slots;
         private readonly object gate = new object();
         private int opened;
         private int waiting;
+        private int closing;
         private volatile bool disposed;
 
-        public KeyReaderPool(Func<T> open, int size)
+        /// <param name="closed">Called once the pool is disposed and every reader is closed (given back).</param>
+        public KeyReaderPool(Func<T> open, int size, Action closed = null)
         {
             this.open = open;
+            this.closed = closed;
             this.size = size;
             slots = new T[size * Spacing];
         }
@@ -51,15 +55,24 @@ namespace ApiKeyModule
                 }
                 if (Interlocked.Increment(ref opened) <= size)
                 {
+                    T opening;
                     try
                     {
-                        return open();
+                        opening = open();
                     }
                     catch
                     {
                         Forget();
                         throw;
                     }
+                    if (disposed)
+                    {
+                        // Disposed while this one opened: it is not used (what it reads through may be closed already).
+                        opening.Dispose();
+                        Forget();
+                        throw new ObjectDisposedException(nameof(ApiKeyVerifier));
+                    }
+                    return opening;
                 }
                 Interlocked.Decrement(ref opened);
                 lock (gate)
@@ -118,6 +131,7 @@ namespace ApiKeyModule
             {
                 Monitor.PulseAll(gate);
             }
+            CloseIfDone();
         }
 
         private int Slot(int index) => (index & int.MaxValue) % size * Spacing;
@@ -131,6 +145,15 @@ namespace ApiKeyModule
                 {
                     Monitor.PulseAll(gate);
                 }
+            }
+            CloseIfDone();
+        }
+
+        private void CloseIfDone()
+        {
+            if (disposed && Volatile.Read(ref opened) == 0 && Interlocked.Exchange(ref closing, 1) == 0)
+            {
+                closed?.Invoke();
             }
         }
     }

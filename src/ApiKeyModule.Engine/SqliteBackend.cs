@@ -17,6 +17,9 @@ namespace ApiKeyModule
         private readonly SqliteConnection connection;
         private readonly TimeSpan busyTimeout;
         private KeyReaderPool<SqliteBackend> readers;
+        // A verifier's: the wal-index its readers check the store's version in, and the store whose it is.
+        private SqliteWalIndex walIndex;
+        private SqliteBackend owner;
         private SqliteTransaction transaction;
         private SqliteCommand insert;
         private SqliteCommand append;
@@ -47,8 +50,13 @@ namespace ApiKeyModule
         public Guid StoreId { get; }
         public bool InTransaction => transaction != null;
 
-        /// <summary>data_version counts per connection: each reader compares its own.</summary>
-        public ChangeTracker Tracker { get; } = new ChangeTracker();
+        /// <summary>data_version counts per connection: each reader compares its own; the wal-index's version is the store's.</summary>
+        public ChangeTracker Tracker => owner?.walIndex != null ? owner.OwnTracker : OwnTracker;
+
+        private ChangeTracker OwnTracker { get; } = new ChangeTracker();
+
+        /// <summary>For tests: a verifier's readers check the cache against the wal-index (not PRAGMA data_version).</summary>
+        internal bool ChecksWalIndex => walIndex != null;
 
         public T Write<T>(Func<T> work)
         {
@@ -192,9 +200,18 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>SQLite's data_version: one read, cheaper than the row lookup it saves. This connection's own commits leave it as it was.</summary>
+        /// <summary>
+        /// A verifier's reader: the header of the store's wal-index, read without a lock (see <see cref="SqliteWalIndex"/>).
+        /// Otherwise SQLite's data_version: one read, cheaper than the row lookup it saves; this connection's own commits
+        /// leave it as it was.
+        /// </summary>
         public long ChangeVersion()
         {
+            SqliteWalIndex index = owner?.walIndex;
+            if (index != null)
+            {
+                return index.TryVersion(out long version) ? version : index.Transient();
+            }
             dataVersion = dataVersion ?? new RawStatement(connection, "PRAGMA data_version");
             try
             {
@@ -211,9 +228,19 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>Verifications read through connections of their own (WAL lets readers run in parallel, and beside a writer).</summary>
-        public void PrepareForVerification() =>
-            readers = readers ?? new KeyReaderPool<SqliteBackend>(OpenReader, KeyReaderPool<SqliteBackend>.DefaultSize);
+        /// <summary>
+        /// Verifications read through connections of their own (WAL lets readers run in parallel, and beside a writer),
+        /// and check the cache against the wal-index when it can be read.
+        /// </summary>
+        public void PrepareForVerification()
+        {
+            if (readers == null)
+            {
+                walIndex = SqliteWalIndex.TryOpen(Location);
+                // The wal-index stays mapped until the last reader is given back.
+                readers = new KeyReaderPool<SqliteBackend>(OpenReader, KeyReaderPool<SqliteBackend>.DefaultSize, () => walIndex?.Dispose());
+            }
+        }
 
         public IKeyReader RentReader() => readers == null ? this : (IKeyReader)readers.Rent();
 
@@ -228,7 +255,7 @@ namespace ApiKeyModule
         /// <summary>A read-only connection to the same store; one whose file was replaced meanwhile is refused.</summary>
         private SqliteBackend OpenReader()
         {
-            var reader = new SqliteBackend(Location, StoreConnection.OpenReader(Location, busyTimeout), busyTimeout);
+            var reader = new SqliteBackend(Location, StoreConnection.OpenReader(Location, busyTimeout), busyTimeout) { owner = this };
             if (reader.StoreId != StoreId)
             {
                 reader.Dispose();

@@ -159,6 +159,7 @@ function Add-VerifierRows([string] $prefix, [string] $store, [string] $floorClie
         (Show-Rate $r.missTwoThreadsPerSecond) ("the same on one thread: " + (Show-Rate $r.missOneThreadPerSecond)) `
         (Show-Ratio ($r.missTwoThreadsPerSecond / $r.missOneThreadPerSecond)) '≥ 1.6 × one thread' (Show-Met ($r.missTwoThreadsPerSecond -ge 1.6 * $r.missOneThreadPerSecond))
     Add-Part "${prefix}1" 'two threads ÷ one thread, each round (interleaved)' (($r.missTwoOverOneEachRound | ForEach-Object { Show-Ratio $_ }) -join ' / ')
+    Add-Part "${prefix}1" 'what the machine gave two threads meanwhile: plain computation on two threads ÷ one, each round (2× on two idle cores)' (($r.machineTwoOverOneEachRound | ForEach-Object { Show-Ratio $_ }) -join ' / ')
     Add-Part "${prefix}1" 'CPU time per verification, one thread / two threads (summed): equal means no contention between the threads, so two free cores give twice the rate' `
         ("{0} / {1}" -f (Show-Micro $r.missCpuSecondsEachOneThread), (Show-Micro $r.missCpuSecondsEachTwoThreads))
     Add-Row "${prefix}2" "${label}a key's first verification in a minute (a new verifier, $($r.firstUseKeys.ToString('N0')) never-used keys: a SELECT per key; its last-use write left to the verifier's background thread; median of $rounds)" `
@@ -175,6 +176,8 @@ function Add-VerifierRows([string] $prefix, [string] $store, [string] $floorClie
     Add-Part "${prefix}3" 'genuine verifications without the flood: before / after' ("{0} / {1}" -f (Show-Rate $r.genuineAloneBeforePerSecond), (Show-Rate $r.genuineAloneAfterPerSecond))
     Add-Part "${prefix}3" 'CPU time per genuine verification, alone / during the flood (a rise would be contention between the threads; none means they only shared the cores)' `
         ("{0} / {1}" -f (Show-Micro $r.genuineCpuSecondsEachAlone), (Show-Micro $r.genuineCpuSecondsEachDuringFlood))
+    Add-Part "${prefix}3" 'share of a core the genuine thread ran, alone / during the flood; the flooding thread''s share (on two idle cores, each thread has one)' `
+        ("{0:P0} / {1:P0}; {2:P0}" -f ($r.genuineCpuSecondsEachAlone * $without), ($r.genuineCpuSecondsEachDuringFlood * $r.genuineDuringFloodPerSecond), ($r.floodCpuSeconds / $r.floodSeconds))
     Add-Part "${prefix}3" 'the flood: invalid keys per second; CPU time of the flooding thread / wall time' ("{0}; {1:0.0} s / {2:0.0} s" -f (Show-Rate $r.floodPerSecond), $r.floodCpuSeconds, $r.floodSeconds)
     Add-Part "${prefix}3" 'one invalid key alone: malformed / an id no key has / a wrong secret for a real id' `
         ("{0} / {1} / {2}" -f (Show-Micro $r.secondsEachMalformed), (Show-Micro $r.secondsEachUnknownId), (Show-Micro $r.secondsEachWrongSecret))

@@ -100,6 +100,7 @@ internal static class VerifierBench
         var two = new List<double>();
         var oneCpu = new List<double>();
         var twoCpu = new List<double>();
+        var machine = new List<double>();
         var first = new List<double>();
         var firstWithWrite = new List<double>();
         var floors = new List<double>();
@@ -107,6 +108,7 @@ internal static class VerifierBench
         var floorCpu = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
+            machine.Add(ComputeScaling());
             using (ApiKeyVerifier verifier = open())
             {
                 (double perSecond, double cpuEach) = Threads(verifier, warm, 1);
@@ -141,6 +143,8 @@ internal static class VerifierBench
         result["missOneThreadPerSecond"] = Program.Median(one);
         result["missTwoThreadsPerSecond"] = Program.Median(two);
         result["missTwoOverOneEachRound"] = one.Select((o, i) => two[i] / o).ToArray();
+        result["machineTwoOverOne"] = Program.Median(machine);
+        result["machineTwoOverOneEachRound"] = machine;
         result["missCpuSecondsEachOneThread"] = Program.Median(oneCpu);
         result["missCpuSecondsEachTwoThreads"] = Program.Median(twoCpu);
         result["missOneThreadRuns"] = one;
@@ -242,6 +246,46 @@ internal static class VerifierBench
         result["secondsEachMalformed"] = kinds[0];
         result["secondsEachUnknownId"] = kinds[1];
         result["secondsEachWrongSecret"] = kinds[2];
+    }
+
+    /// <summary>
+    /// What the machine gives two threads at the moment: plain computation (no memory shared, no lock) on two threads
+    /// for 300 ms, over the same on one. On an idle 2-core machine about 2; other work on it brings it down.
+    /// </summary>
+    private static double ComputeScaling()
+    {
+        double Rate(int threads)
+        {
+            long total = 0;
+            Thread[] workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+            {
+                var watch = Stopwatch.StartNew();
+                ulong x = 88172645463325252UL;
+                long mine = 0;
+                while (watch.ElapsedMilliseconds < 300)
+                {
+                    for (int i = 0; i < 10_000; i++)
+                    {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                    }
+                    mine += 10_000;
+                }
+                Interlocked.Add(ref total, x == 0 ? 0 : mine);
+            })).ToArray();
+            foreach (Thread worker in workers)
+            {
+                worker.Start();
+            }
+            foreach (Thread worker in workers)
+            {
+                worker.Join();
+            }
+            return total;
+        }
+        double one = Rate(1);
+        return Rate(2) / one;
     }
 
     /// <summary>
