@@ -10,7 +10,8 @@ namespace ApiKeyModule
 {
     /// <summary>
     /// The store in a schema of a PostgreSQL database (see <see cref="PostgresConnection"/> for how it is readied). One
-    /// connection per store; a verifying store also keeps a listening one (<see cref="PostgresChangeListener"/>).
+    /// connection per store; a verifying store also keeps a listening one (<see cref="PostgresChangeListener"/>), and
+    /// read connections for concurrent verifications (each another PostgresBackend, whose change versions are this one's).
     /// Statements use positional parameters and are prepared automatically once they repeat. Each command holds one
     /// statement: Npgsql sends the later statements of a command with parameters from a thread-pool thread, so a
     /// starved pool (a busy web service) would stall them for seconds.

@@ -8,7 +8,8 @@ namespace ApiKeyModule
 {
     /// <summary>
     /// The store in a SQLite file (see <see cref="StoreConnection"/> for how it is opened). The hot paths (verification,
-    /// listing, last uses) step prepared statements through SQLite's own API.
+    /// listing, last uses) step prepared statements through SQLite's own API. A verifying store also keeps read-only
+    /// connections for concurrent verifications (each another SqliteBackend, reading the owner's wal-index).
     /// </summary>
     internal sealed class SqliteBackend : IStoreBackend
     {

@@ -46,11 +46,15 @@ internal static class PostgresBench
         }
     }
 
-    /// <summary>A schema with the store's tables, indexes and triggers, for raw statements.</summary>
+    /// <summary>A schema with the store's tables, indexes and triggers (every version), for raw statements.</summary>
     private static void CreateRawSchema(NpgsqlConnection connection, string schema)
     {
         Execute(connection, "CREATE SCHEMA " + PostgresSchema.Quote(schema));
-        Execute(connection, PostgresSchema.Migration(0, schema, Guid.NewGuid()));
+        Guid id = Guid.NewGuid();
+        for (int version = 0; version < PostgresSchema.CurrentVersion; version++)
+        {
+            Execute(connection, PostgresSchema.Migration(version, schema, id));
+        }
     }
 
     private static void Drop(params string[] schemas)
