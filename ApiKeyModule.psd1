@@ -10,7 +10,7 @@
     PowerShellVersion    = '5.1'
     TypesToProcess       = @('ApiKeyModule.types.ps1xml')
     FormatsToProcess     = @('ApiKeyModule.format.ps1xml')
-    CmdletsToExport      = @('New-ApiKey', 'Get-ApiKey', 'Set-ApiKey', 'Remove-ApiKey', 'Test-ApiKey', 'Revoke-ApiKey', 'Get-ApiKeyAuditLog', 'Edit-ApiKey', 'Copy-ApiKeyStore')
+    CmdletsToExport      = @('New-ApiKey', 'Get-ApiKey', 'Set-ApiKey', 'Remove-ApiKey', 'Test-ApiKey', 'Revoke-ApiKey', 'Get-ApiKeyAuditLog', 'Clear-ApiKeyAuditLog', 'Edit-ApiKey', 'Copy-ApiKeyStore')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -2,7 +2,10 @@ using System;
 
 namespace ApiKeyModule
 {
-    /// <summary>One row of the audit log: a change to a key, or a failed verification. Never holds key material.</summary>
+    /// <summary>
+    /// One row of the audit log: a change, or failed verifications alike in key, code and request, counted together
+    /// (<see cref="Count"/> of them, from <see cref="Time"/> to <see cref="LastTime"/>). Never holds key material.
+    /// </summary>
     public sealed class ApiKeyAuditEntry
     {
         internal ApiKeyAuditEntry()
@@ -10,8 +13,12 @@ namespace ApiKeyModule
         }
 
         public long Id { get; internal set; }
-        /// <summary>UTC.</summary>
+        /// <summary>UTC. For failed verifications counted together, the time of the first.</summary>
         public DateTime Time { get; internal set; }
+        /// <summary>UTC. For failed verifications, the time of the last counted in this entry; null for a change.</summary>
+        public DateTime? LastTime { get; internal set; }
+        /// <summary>How many events this entry stands for: 1 for a change; for failed verifications, how many alike were counted together.</summary>
+        public long Count { get; internal set; }
         /// <summary>One of the <see cref="AuditAction"/> names.</summary>
         public string Action { get; internal set; }
         public int? KeyId { get; internal set; }

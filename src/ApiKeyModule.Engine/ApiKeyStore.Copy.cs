@@ -27,8 +27,8 @@ namespace ApiKeyModule
                     $"The destination '{destination.Path}' is the store being copied (store id {Id}), or a file copy of it. Give another destination.",
                     destination.Path);
             }
-            // Uses this store has verified but not yet written belong in the copy.
-            FlushTouches();
+            // Uses and failures this store has verified but not yet written belong in the copy.
+            FlushRecorded();
             ApiKeyStoreCopy copied = backend.Snapshot(() =>
             {
                 StoreExtent extent = backend.ReadExtent();

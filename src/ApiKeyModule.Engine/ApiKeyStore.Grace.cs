@@ -12,15 +12,8 @@ namespace ApiKeyModule
     /// </summary>
     public sealed partial class ApiKeyStore
     {
-        // Uses of previous secrets, batched as last uses are (see RecordUse); an entry holds the hash it was checked
-        // against, so that a use is never written to a newer previous secret.
-        private readonly Dictionary<int, PreviousKeyUse> pendingPreviousUses = new Dictionary<int, PreviousKeyUse>();
-        private readonly Dictionary<int, PreviousKeyUse> recordedPreviousUses = new Dictionary<int, PreviousKeyUse>();
-        // Ends noticed by verification (key id -> the end), to record with the next batch; and those noticed already.
-        private readonly Dictionary<int, long> pendingGraceEnds = new Dictionary<int, long>();
-        private readonly Dictionary<int, long> noticedGraceEnds = new Dictionary<int, long>();
-
-        private bool GraceBookkeepingPending => pendingPreviousUses.Count > 0 || pendingGraceEnds.Count > 0;
+        // Uses of previous secrets and ends noticed by verification, batched with last uses (see ApiKeyStore.Recording.cs).
+        private readonly PendingGrace grace = new PendingGrace();
 
         /// <summary>Whether <paramref name="hash"/> is the key's previous secret, while that still works.</summary>
         private static bool MatchesPreviousKey(VerifiedKey key, byte[] hash) =>
@@ -44,69 +37,33 @@ namespace ApiKeyModule
             {
                 return;
             }
-            long end = key.PreviousExpiresAt.Value;
-            if (noticedGraceEnds.TryGetValue(id, out long noticed) && noticed == end)
+            if (grace.NoticeEnd(id, key.PreviousExpiresAt.Value))
             {
-                return;
-            }
-            noticedGraceEnds[id] = end;
-            StartBatch(now);
-            pendingGraceEnds[id] = end;
-            if (now - firstPendingTouch >= TouchFlushMs)
-            {
-                FlushTouches();
+                Recorded(now);
             }
         }
 
         /// <summary>A verification by the previous secret: recorded with the same resolution and batching as a last use.</summary>
         private void RecordPreviousUse(int id, VerifiedKey key, long now)
         {
-            long known = key.PreviousLastUsedAt ?? long.MinValue;
-            if (recordedPreviousUses.TryGetValue(id, out PreviousKeyUse recorded) && recorded.At > known && FixedTimeEquals(recorded.Hash, key.PreviousHash))
+            if (grace.RecordUse(key, id, now))
             {
-                known = recorded.At;
-            }
-            if (known != long.MinValue && now - known < LastUsedResolutionMs)
-            {
-                return;
-            }
-            StartBatch(now);
-            var use = new PreviousKeyUse { Id = id, At = now, Hash = key.PreviousHash };
-            pendingPreviousUses[id] = use;
-            recordedPreviousUses[id] = use;
-            if (now - firstPendingTouch >= TouchFlushMs)
-            {
-                FlushTouches();
+                Recorded(now);
             }
         }
 
-        private void StartBatch(long now)
+        /// <summary>Inside the transaction that writes a batch of what verification recorded.</summary>
+        private void WriteGraceBookkeeping(List<PreviousKeyUse> uses, Dictionary<int, long> ends)
         {
-            if (pendingTouches.Count == 0 && !GraceBookkeepingPending)
+            if (uses.Count > 0)
             {
-                firstPendingTouch = now;
-            }
-        }
-
-        /// <summary>Inside the transaction that writes a batch of last uses.</summary>
-        private void WriteGraceBookkeeping()
-        {
-            if (pendingPreviousUses.Count > 0)
-            {
-                backend.WritePreviousLastUses(pendingPreviousUses.Values);
+                backend.WritePreviousLastUses(uses);
             }
             long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
-            foreach (KeyValuePair<int, long> ended in pendingGraceEnds)
+            foreach (KeyValuePair<int, long> ended in ends)
             {
                 RecordGraceRanOut(ended.Key, ended.Value, now);
             }
-        }
-
-        /// <summary>After that transaction committed.</summary>
-        private void GraceBookkeepingWritten()
-        {
-            pendingPreviousUses.Clear();
-            pendingGraceEnds.Clear();
         }
 
         /// <summary>
@@ -180,15 +137,16 @@ namespace ApiKeyModule
                 return false;
             }
             long? lastUse = current.PreviousKeyLastUsedAt == null ? (long?)null : UnixTime.ToMilliseconds(current.PreviousKeyLastUsedAt.Value);
-            if (pendingPreviousUses.TryGetValue(current.Id, out PreviousKeyUse pending) && (lastUse == null || pending.At > lastUse))
+            long? pending = grace.PendingUse(current.Id);
+            if (pending != null && (lastUse == null || pending > lastUse))
             {
                 // Verified through this store and not yet written (of this secret, unless another store reset the key since).
-                lastUse = pending.At;
+                lastUse = pending;
             }
             Audit(AuditAction.GracePeriodEnded, current.Id, current.Name,
                 details: $"Ended early by {cause}: the previous key stops working now, not at {UnixTime.Show(Time(end))}. {LastUse(lastUse)}");
             // Its uses not yet written can no longer be: the secret they were of is gone.
-            pendingPreviousUses.Remove(current.Id);
+            grace.ForgetUse(current.Id);
             return true;
         }
 

@@ -5,23 +5,16 @@ namespace ApiKeyModule
 {
     public sealed partial class ApiKeyStore
     {
-        // Last use is kept to within a minute without a durable write per verification: a use is recorded when the
-        // key's last recorded use is 45 s old or more, and recorded uses are written together, at the latest 15 s
-        // after the first of them (and when the store is read or closed).
-        private const long LastUsedResolutionMs = 45_000;
-        private const long TouchFlushMs = 15_000;
-        private readonly Dictionary<int, long> pendingTouches = new Dictionary<int, long>();
-        private readonly Dictionary<int, long> recordedTouches = new Dictionary<int, long>();
-        private long firstPendingTouch;
         private static readonly string[] RequestMethods = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
-        // Bounds the cache at a few MB however many keys are verified.
-        private const int MaxVerifiedKeys = 65_536;
-        private readonly Dictionary<int, VerifiedKey> verifiedKeys = new Dictionary<int, VerifiedKey>();
-        private long cachedChangeVersion = -1;
+        private readonly VerificationCache verifiedKeys = new VerificationCache();
+        // The answers that name no key are the same for every client: nothing is allocated per refused key.
+        private static readonly ApiKeyVerification MalformedKey = new ApiKeyVerification(VerificationCode.Malformed);
+        private static readonly ApiKeyVerification UnknownKey = new ApiKeyVerification(VerificationCode.NotFound);
 
         /// <summary>
         /// Checks a presented key, and with <paramref name="method"/> and <paramref name="resource"/> whether its allowlist
-        /// allows the call. Failures are written to the audit log (never the key).
+        /// allows the call. Failures are counted in memory and written to the audit log in batches (never the key), as last
+        /// uses are (see ApiKeyStore.Recording.cs). Thread-safe for an <see cref="ApiKeyVerifier"/>'s store.
         /// </summary>
         public ApiKeyVerification Verify(string presentedKey, string method = null, string resource = null)
         {
@@ -45,7 +38,8 @@ namespace ApiKeyModule
             bool previous = false;
             if (key == null || !FixedTimeEquals(hash, key.Hash) && !(previous = MatchesPreviousKey(key, hash)))
             {
-                return Fail(VerificationCode.NotFound, id, null, method, resource);
+                // An id no key has is not kept: a client could otherwise make a group of failures per id it sends.
+                return Fail(VerificationCode.NotFound, key != null ? id : (int?)null, null, method, resource);
             }
             string name = key.Name;
             long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
@@ -78,43 +72,34 @@ namespace ApiKeyModule
         /// <summary>
         /// The key with this id from the verification cache, or read (and cached) from the store; null when there is none.
         /// The cache is emptied when another connection has changed the store since it was filled (one cheap read per
-        /// hit: cheaper than the lookup it saves) and by this store's own changes to keys.
+        /// hit: cheaper than the lookup it saves) and by this store's own changes to keys. A verifier's store reads
+        /// through a connection of the caller's own, so that verifications run in parallel.
         /// </summary>
         private VerifiedKey Find(int id)
         {
-            // A hit is only as good as the cache: check it is current. A miss reads the row as it is now, which the
-            // cache may hold under its (older or equal) version: a later change anywhere still empties it.
-            if (verifiedKeys.TryGetValue(id, out VerifiedKey key))
+            IKeyReader reader = backend.RentReader();
+            try
             {
-                long version = backend.ChangeVersion();
-                if (version == cachedChangeVersion)
-                {
-                    return key;
-                }
-                verifiedKeys.Clear();
-                cachedChangeVersion = version;
+                return verifiedKeys.Find(reader, id);
             }
-            key = backend.ReadForVerification(id);
-            if (key == null)
+            finally
             {
-                return null;
+                backend.ReturnReader(reader);
             }
-            if (verifiedKeys.Count >= MaxVerifiedKeys)
-            {
-                verifiedKeys.Clear();
-            }
-            verifiedKeys.Add(id, key);
-            return key;
         }
 
-        /// <summary>Readies the store for a long-lived verifier, which looks keys up at random.</summary>
-        internal void PrepareForVerification() => backend.PrepareForVerification();
+        /// <summary>Readies the store for a long-lived verifier, which looks keys up at random from many threads and writes what it records in the background.</summary>
+        internal void PrepareForVerification()
+        {
+            backend.PrepareForVerification();
+            recordsInBackground = true;
+        }
 
         /// <summary>For tests of a kind of store.</summary>
         internal IStoreBackend Backend => backend;
 
         /// <summary>Called by every change to keys made through this store: its own commits may leave the change version as it was.</summary>
-        private void ForgetVerifiedKeys() => verifiedKeys.Clear();
+        private void ForgetVerifiedKeys() => verifiedKeys.Forget();
 
         private static AllowlistEntry FindAllowing(IReadOnlyList<AllowlistEntry> allowlist, string method, string resource)
         {
@@ -130,52 +115,23 @@ namespace ApiKeyModule
 
         private void RecordUse(int id, long? storedLastUse, long now)
         {
-            long known = storedLastUse ?? long.MinValue;
-            if (recordedTouches.TryGetValue(id, out long recorded) && recorded > known)
+            if (uses.Record(id, storedLastUse, now))
             {
-                known = recorded;
-            }
-            if (known != long.MinValue && now - known < LastUsedResolutionMs)
-            {
-                return;
-            }
-            StartBatch(now);
-            pendingTouches[id] = now;
-            recordedTouches[id] = now;
-            if (now - firstPendingTouch >= TouchFlushMs)
-            {
-                FlushTouches();
+                Recorded(now);
             }
         }
 
-        /// <summary>Writes the recorded uses in one transaction. Not inside another transaction.</summary>
-        private void FlushTouches()
-        {
-            if (pendingTouches.Count == 0 && !GraceBookkeepingPending || backend.InTransaction)
-            {
-                return;
-            }
-            InTransaction<object>(null, () =>
-            {
-                backend.WriteLastUses(pendingTouches);
-                WriteGraceBookkeeping();
-                return null;
-            });
-            pendingTouches.Clear();
-            GraceBookkeepingWritten();
-        }
-
-        /// <summary>Audits a failed verification with the call asked for, cut and escaped: it comes from the client.</summary>
+        /// <summary>Counts a failed verification with the call asked for, cut and escaped: it comes from the client.</summary>
         private ApiKeyVerification Fail(VerificationCode code, int? id, string name, string method, string resource)
         {
-            string details = method == null ? code.ToString() : code + ": " + SafeText.Request(method.ToUpperInvariant(), resource);
-            InTransaction<object>(null, () =>
-            {
-                Audit(AuditAction.VerificationFailed, id, name, details: details);
-                return null;
-            });
+            string details = method == null
+                ? PendingFailures.Name(code)
+                : PendingFailures.Name(code) + ": " + SafeText.Request(method.ToUpperInvariant(), resource);
+            long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
+            failures.Add(id, name, code, details, now);
+            Recorded(now);
             bool genuine = code != VerificationCode.Malformed && code != VerificationCode.NotFound;
-            return genuine ? new ApiKeyVerification(code, id, name) : new ApiKeyVerification(code);
+            return genuine ? new ApiKeyVerification(code, id, name) : code == VerificationCode.Malformed ? MalformedKey : UnknownKey;
         }
 
         private static bool FixedTimeEquals(byte[] a, ReadOnlySpan<byte> b)

@@ -206,9 +206,13 @@ namespace ApiKeyModule
             });
         }
 
-        /// <summary>The audit log, newest first, optionally for some keys and within a time range (exclusive).</summary>
+        /// <summary>
+        /// The audit log, newest first, optionally for some keys and within a time range (exclusive). Failed verifications
+        /// this store has counted but not yet written are written first.
+        /// </summary>
         public IEnumerable<ApiKeyAuditEntry> ReadAuditLog(IReadOnlyCollection<int> keyIds = null, DateTime? after = null, DateTime? before = null)
         {
+            FlushRecorded();
             // Rows are kept to the millisecond: the upper bound is rounded up, so a row just before it is still in.
             long? afterMs = after == null ? (long?)null : UnixTime.ToMilliseconds(after.Value);
             long? beforeMs = before == null ? (long?)null : UnixTime.ToMilliseconds(before.Value.AddTicks(TimeSpan.TicksPerMillisecond - 1));
@@ -219,6 +223,8 @@ namespace ApiKeyModule
                 {
                     Id = row.Id,
                     Time = UnixTime.FromMilliseconds(row.At),
+                    LastTime = Time(row.LastAt),
+                    Count = row.Count,
                     Action = row.Action,
                     KeyId = row.KeyId,
                     KeyName = Shown(row.KeyName),
@@ -234,15 +240,56 @@ namespace ApiKeyModule
             }
         }
 
+        /// <summary>
+        /// How many audit entries <see cref="ClearAuditLog"/> would remove: those whose last event is before
+        /// <paramref name="before"/>. Failed verifications this store has counted but not yet written are written first.
+        /// </summary>
+        public long CountAuditLog(DateTime before)
+        {
+            FlushRecorded();
+            return backend.CountAuditBefore(UnixTime.ToMilliseconds(ValidateAuditBound(before)));
+        }
+
+        /// <summary>
+        /// Removes the audit entries whose last event is before <paramref name="before"/> (a batch of failed verifications
+        /// that goes on past it stays whole), in one transaction that adds a <see cref="AuditAction.ClearAuditLog"/> entry
+        /// saying how many and the bound. A bound in the future is refused (AuditBoundInFuture). Returns how many were removed.
+        /// </summary>
+        public long ClearAuditLog(DateTime before)
+        {
+            DateTime bound = ValidateAuditBound(before);
+            return InTransaction(null, () =>
+            {
+                long removed = backend.DeleteAuditBefore(UnixTime.ToMilliseconds(bound));
+                Audit(AuditAction.ClearAuditLog, null, null,
+                    details: $"Removed {removed} audit entries written before {UnixTime.Show(bound)}.");
+                return removed;
+            });
+        }
+
+        /// <summary>The bound as kept (to the millisecond, UTC); AuditBoundInFuture when it has not passed yet.</summary>
+        internal static DateTime ValidateAuditBound(DateTime before)
+        {
+            DateTime bound = UnixTime.Normalize(before);
+            if (bound > DateTime.UtcNow)
+            {
+                throw new ApiKeyException("AuditBoundInFuture", ApiKeyErrorCategory.InvalidArgument,
+                    $"The bound {UnixTime.Show(bound)} is in the future: clearing up to it would remove entries not yet written. " +
+                    "Give a time in the past, such as (Get-Date).AddDays(-90), or the present, (Get-Date), to clear everything so far.", bound);
+            }
+            return bound;
+        }
+
         public void Dispose()
         {
             try
             {
-                FlushTouches();
+                // Bookkeeping: a store that cannot be written now (read-only, locked) must still close. A failure is reported through RecordingFailed.
+                FlushRecorded();
             }
             catch (ApiKeyException)
             {
-                // Last use is bookkeeping: a store that cannot be written now (read-only, locked) must still close.
+                // An unreachable server: the store must still close.
             }
             backend.Dispose();
         }
@@ -319,9 +366,13 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>Runs <paramref name="work"/> in a write transaction (taken at once, so concurrent writers queue).</summary>
+        /// <summary>
+        /// Runs <paramref name="work"/> in a write transaction (taken at once, so concurrent writers queue). What verification
+        /// recorded is written first, so that the audit log keeps the order of events.
+        /// </summary>
         private T InTransaction<T>(string name, Func<T> work)
         {
+            FlushRecorded();
             try
             {
                 return backend.Write(work);
@@ -355,7 +406,7 @@ namespace ApiKeyModule
         private IEnumerable<ApiKey> Query(KeySelection selection, object value)
         {
             // What this store has seen verified is written before it is read back.
-            FlushTouches();
+            FlushRecorded();
             // Keys often share an allowlist: each distinct one is parsed once (the lists are immutable).
             var allowlists = new Dictionary<string, IReadOnlyList<AllowlistEntry>>(StringComparer.Ordinal);
             long now = UnixTime.ToMilliseconds(DateTime.UtcNow);

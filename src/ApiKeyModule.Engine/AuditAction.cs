@@ -18,5 +18,7 @@ namespace ApiKeyModule
         public const string GracePeriodEnded = "GracePeriodEnded";
         /// <summary>The store was filled by copying another (<see cref="ApiKeyStore.CopyTo"/>); Details says from where.</summary>
         public const string Copy = "Copy";
+        /// <summary>Entries before a time were removed (<see cref="ApiKeyStore.ClearAuditLog"/>); Details says how many and the bound.</summary>
+        public const string ClearAuditLog = "ClearAuditLog";
     }
 }

@@ -8,7 +8,7 @@ namespace ApiKeyModule
     /// cache, last-use batching) lives in <see cref="ApiKeyStore"/>; a backend reads and writes rows, in transactions,
     /// and turns its database's failures into store errors (<see cref="ApiKeyException"/> with a Store* ErrorId).
     /// </summary>
-    internal interface IStoreBackend : IDisposable
+    internal interface IStoreBackend : IKeyReader, IDisposable
     {
         /// <summary>Where the store was opened, as shown to the user: a path, or a connection without its password.</summary>
         string Location { get; }
@@ -65,18 +65,25 @@ namespace ApiKeyModule
         /// <summary>Newest first; each filter is optional; bounds are exclusive, in milliseconds since 1970.</summary>
         IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int> keyIds, long? after, long? before);
 
-        /// <summary>What verification needs of the key with this id (with the current hash algorithm), or null.</summary>
-        VerifiedKey ReadForVerification(int id);
+        /// <summary>
+        /// Readies the store for a long-lived verifier: <see cref="RentReader"/> then gives read connections of their own
+        /// to concurrent verifications (opened as needed, kept until the store is disposed).
+        /// </summary>
+        void PrepareForVerification();
 
         /// <summary>
-        /// A number that changes whenever another connection has changed the store since it was last asked (on
-        /// PostgreSQL, a change made by another process shows within a second: see <see cref="PostgresChangeListener"/>).
-        /// Called once per verification cache hit: it must be cheap.
+        /// What a verification reads through: the store's own connection (this backend), or after
+        /// <see cref="PrepareForVerification"/> a read connection for this thread alone. Give it back with <see cref="ReturnReader"/>.
         /// </summary>
-        long ChangeVersion();
+        IKeyReader RentReader();
 
-        /// <summary>Readies the connection for a long-lived verifier.</summary>
-        void PrepareForVerification();
+        void ReturnReader(IKeyReader reader);
+
+        /// <summary>Inside <see cref="Write"/>: removes the audit rows whose last event (last_at, else at) is before the bound; returns how many.</summary>
+        long DeleteAuditBefore(long before);
+
+        /// <summary>How many audit rows <see cref="DeleteAuditBefore"/> would remove now.</summary>
+        long CountAuditBefore(long before);
 
         /// <summary>
         /// Runs <paramref name="work"/> in one read-only transaction: everything the *AsIs reads return inside it is the
@@ -153,11 +160,19 @@ namespace ApiKeyModule
         public long? PreviousKeyLastUsedAt { get; set; }
     }
 
-    /// <summary>A row of the audit log, time in milliseconds since 1970 (UTC).</summary>
+    /// <summary>
+    /// A row of the audit log, times in milliseconds since 1970 (UTC). A row may stand for many like events (failed
+    /// verifications counted in memory): Count of them, the first At, the last LastAt.
+    /// </summary>
     internal sealed class AuditRecord
     {
+        /// <summary>The columns <see cref="FromRow"/> reads, in its order.</summary>
+        public const string Columns = "id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id, count, last_at";
+
         public long Id { get; set; }
         public long At { get; set; }
+        public long? LastAt { get; set; }
+        public long Count { get; set; } = 1;
         public string Action { get; set; }
         public int? KeyId { get; set; }
         public string KeyName { get; set; }
@@ -168,7 +183,7 @@ namespace ApiKeyModule
         public string Host { get; set; }
         public int ProcessId { get; set; }
 
-        /// <summary>The row a reader is on, when its columns are: id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id.</summary>
+        /// <summary>The row a reader is on, when its columns are <see cref="Columns"/>.</summary>
         public static AuditRecord FromRow(System.Data.Common.DbDataReader reader) => new AuditRecord
         {
             Id = reader.GetInt64(0),
@@ -182,6 +197,8 @@ namespace ApiKeyModule
             User = reader.GetString(8),
             Host = reader.GetString(9),
             ProcessId = reader.GetInt32(10),
+            Count = reader.GetInt64(11),
+            LastAt = reader.IsDBNull(12) ? (long?)null : reader.GetInt64(12),
         };
 
         private static string Text(System.Data.Common.DbDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);

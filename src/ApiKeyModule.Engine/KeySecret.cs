@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace ApiKeyModule
 {
@@ -37,14 +36,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>NIST SP 800-63B: a key of ~381 random bits needs a one-way hash, not a slow password hash.</summary>
-        public static byte[] Hash(string secret)
-        {
-            sha256 = sha256 ?? SHA256.Create();
-            return sha256.ComputeHash(Encoding.ASCII.GetBytes(secret));
-        }
-
-        [ThreadStatic]
-        private static SHA256 sha256;
+        public static byte[] Hash(string secret) => Sha256.HashAscii(secret, 0, secret.Length);
 
         public static string Format(int id, string secret) => id.ToString(CultureInfo.InvariantCulture) + "-" + secret;
     }

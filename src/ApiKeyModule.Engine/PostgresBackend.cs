@@ -10,7 +10,8 @@ namespace ApiKeyModule
 {
     /// <summary>
     /// The store in a schema of a PostgreSQL database (see <see cref="PostgresConnection"/> for how it is readied). One
-    /// connection per store; a verifying store also keeps a listening one (<see cref="PostgresChangeListener"/>).
+    /// connection per store; a verifying store also keeps a listening one (<see cref="PostgresChangeListener"/>), and
+    /// read connections for concurrent verifications (each another PostgresBackend, whose change versions are this one's).
     /// Statements use positional parameters and are prepared automatically once they repeat. Each command holds one
     /// statement: Npgsql sends the later statements of a command with parameters from a thread-pool thread, so a
     /// starved pool (a busy web service) would stall them for seconds.
@@ -31,6 +32,10 @@ namespace ApiKeyModule
         private readonly string verifySql;
         private NpgsqlCommand verify;
         private PostgresChangeListener listener;
+        // A verifier's read connections: their change versions are the store's, heard by its listener.
+        private readonly ChangeTracker tracker = new ChangeTracker();
+        private PostgresBackend owner;
+        private KeyReaderPool<PostgresBackend> readers;
         private NpgsqlTransaction transaction;
         private bool keysChanged;
 
@@ -48,8 +53,8 @@ namespace ApiKeyModule
                          $"CASE WHEN previous_key_hash IS NULL THEN NULL ELSE previous_key_expires_at END, previous_key_last_used_at FROM {s}.api_keys ";
             insertSql = $"INSERT INTO {s}.api_keys (name, name_folded, created_at, allowlist, key_hash, hash_algorithm, expires_at) " +
                         "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-            appendSql = $"INSERT INTO {s}.audit_log (at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            appendSql = $"INSERT INTO {s}.audit_log (at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id, count, last_at) " +
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
             touchSql = $"UPDATE {s}.api_keys AS k SET last_used_at = u.at FROM unnest($1::integer[], $2::bigint[]) AS u(id, at) " +
                        "WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
             verifySql = "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist, previous_key_hash, previous_key_expires_at, previous_key_last_used_at " +
@@ -392,9 +397,67 @@ namespace ApiKeyModule
         /// No round trip: what the listener has heard (started on first use, so that a store that never hits its cache
         /// does not pay for it) plus the changes committed through this process.
         /// </summary>
-        public long ChangeVersion() => Listener().Version + localChanges.Count;
+        public long ChangeVersion() => owner != null ? owner.ChangeVersion() : Listener().Version + localChanges.Count;
 
-        public void PrepareForVerification() => Listener();
+        public ChangeTracker Tracker => owner != null ? owner.Tracker : tracker;
+
+        /// <summary>Starts the listener; verifications then read through pooled connections of their own.</summary>
+        public void PrepareForVerification()
+        {
+            Listener();
+            readers = readers ?? new KeyReaderPool<PostgresBackend>(OpenReader, KeyReaderPool<PostgresBackend>.DefaultSize);
+        }
+
+        public IKeyReader RentReader() => readers == null ? this : (IKeyReader)readers.Rent();
+
+        public void ReturnReader(IKeyReader reader)
+        {
+            if (reader != this)
+            {
+                readers.Return((PostgresBackend)reader);
+            }
+        }
+
+        /// <summary>Another connection to the same store (its identity checked), for one verification at a time.</summary>
+        private PostgresBackend OpenReader()
+        {
+            NpgsqlConnection opened = PostgresTls.Connection(connectionString);
+            try
+            {
+                opened.Open();
+                Guid? id = PostgresConnection.Prepare(opened, schema, Location, create: false);
+                if (id != StoreId)
+                {
+                    string now = id == null ? "no longer holds the store" : $"now holds another store (id {id}, not {StoreId})";
+                    throw StoreErrors.Unavailable(Location, $"the schema '{SafeText.Escape(schema)}' {now}", "Open the store again.", null);
+                }
+                return new PostgresBackend(opened, connectionString, schema, Location, secrets, StoreId) { owner = this };
+            }
+            catch (Exception e) when (PostgresErrors.Maps(e))
+            {
+                opened.Dispose();
+                throw PostgresErrors.From(e, Location, schema, secrets);
+            }
+            catch
+            {
+                opened.Dispose();
+                throw;
+            }
+        }
+
+        public long DeleteAuditBefore(long before) => AuditBefore("DELETE FROM", before, command => command.ExecuteNonQuery());
+
+        public long CountAuditBefore(long before) => AuditBefore("SELECT count(*) FROM", before, command => (long)command.ExecuteScalar());
+
+        /// <summary>The rows whose last event is before the bound; at (which is indexed) is never after last_at.</summary>
+        private long AuditBefore(string statement, long before, Func<NpgsqlCommand, long> run) => Run(() =>
+        {
+            using (NpgsqlCommand command = Command($"{statement} {PostgresSchema.Quote(schema)}.audit_log WHERE at < $1 AND coalesce(last_at, at) < $1",
+                Param(before, NpgsqlDbType.Bigint)))
+            {
+                return run(command);
+            }
+        });
 
         /// <summary>REPEATABLE READ: every statement of the transaction sees the database as its first one did.</summary>
         public T Snapshot<T>(Func<T> work)
@@ -489,8 +552,7 @@ namespace ApiKeyModule
         public IEnumerable<AuditRecord> ReadAuditAsIs() => Paged(lastId => Mapped(() =>
         {
             var page = new List<AuditRecord>();
-            string sql = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id " +
-                         $"FROM {PostgresSchema.Quote(schema)}.audit_log WHERE id > $1 ORDER BY id LIMIT {PageSize}";
+            string sql = $"SELECT {AuditRecord.Columns} FROM {PostgresSchema.Quote(schema)}.audit_log WHERE id > $1 ORDER BY id LIMIT {PageSize}";
             using (NpgsqlCommand command = Command(sql, Param(lastId, NpgsqlDbType.Bigint)))
             using (NpgsqlDataReader reader = command.ExecuteReader())
             {
@@ -543,8 +605,8 @@ namespace ApiKeyModule
         public void InsertAuditAsIs(AuditRecord record)
         {
             string sql = $"INSERT INTO {PostgresSchema.Quote(schema)}.audit_log " +
-                         "(id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
-                         "OVERRIDING SYSTEM VALUE VALUES ($11, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                         "(id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id, count, last_at) " +
+                         "OVERRIDING SYSTEM VALUE VALUES ($13, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
             var parameters = new List<NpgsqlParameter>(AuditParameters(record)) { Param(record.Id, NpgsqlDbType.Bigint) };
             using (NpgsqlCommand command = Command(sql, parameters.ToArray()))
             {
@@ -569,6 +631,7 @@ namespace ApiKeyModule
 
         public void Dispose()
         {
+            readers?.Dispose();
             listener?.Dispose();
             verify?.Dispose();
             connection.Dispose();
@@ -630,8 +693,7 @@ namespace ApiKeyModule
                 parameters.Add(Param(lastId.Value, NpgsqlDbType.Bigint));
                 conditions.Add($"(at, id) < (${parameters.Count - 1}, ${parameters.Count})");
             }
-            string sql = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM " +
-                         PostgresSchema.Quote(schema) + ".audit_log" +
+            string sql = "SELECT " + AuditRecord.Columns + " FROM " + PostgresSchema.Quote(schema) + ".audit_log" +
                          (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +
                          " ORDER BY at DESC, id DESC LIMIT " + PageSize;
             var page = new List<AuditRecord>();
@@ -743,6 +805,8 @@ namespace ApiKeyModule
                 Param(record.User, NpgsqlDbType.Text),
                 Param(record.Host, NpgsqlDbType.Text),
                 Param(record.ProcessId, NpgsqlDbType.Integer),
+                Param(record.Count, NpgsqlDbType.Bigint),
+                Param(record.LastAt, NpgsqlDbType.Bigint),
             };
 
         /// <summary>

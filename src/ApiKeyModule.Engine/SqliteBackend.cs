@@ -8,7 +8,8 @@ namespace ApiKeyModule
 {
     /// <summary>
     /// The store in a SQLite file (see <see cref="StoreConnection"/> for how it is opened). The hot paths (verification,
-    /// listing, last uses) step prepared statements through SQLite's own API.
+    /// listing, last uses) step prepared statements through SQLite's own API. A verifying store also keeps read-only
+    /// connections for concurrent verifications (each another SqliteBackend, reading the owner's wal-index).
     /// </summary>
     internal sealed class SqliteBackend : IStoreBackend
     {
@@ -16,6 +17,11 @@ namespace ApiKeyModule
                                           "CASE WHEN previous_key_hash IS NULL THEN NULL ELSE previous_key_expires_at END, previous_key_last_used_at";
         private const int ConstraintUnique = 2067;
         private readonly SqliteConnection connection;
+        private readonly TimeSpan busyTimeout;
+        private KeyReaderPool<SqliteBackend> readers;
+        // A verifier's: the wal-index its readers check the store's version in, and the store whose it is.
+        private SqliteWalIndex walIndex;
+        private SqliteBackend owner;
         private SqliteTransaction transaction;
         private SqliteCommand insert;
         private SqliteCommand append;
@@ -29,20 +35,23 @@ namespace ApiKeyModule
         // be ended before the connection goes back to the pool, where another thread may take it.
         private readonly HashSet<IDisposable> openReads = new HashSet<IDisposable>();
 
-        private SqliteBackend(string path, SqliteConnection connection, Guid storeId)
+        private SqliteBackend(string path, SqliteConnection connection, Guid storeId, TimeSpan busyTimeout)
         {
             Location = path;
             this.connection = connection;
             StoreId = storeId;
+            this.busyTimeout = busyTimeout;
         }
 
-        public static SqliteBackend Open(string path, TimeSpan busyTimeout)
+        public static SqliteBackend Open(string path, TimeSpan busyTimeout) => Open(path, StoreConnection.Open(path, busyTimeout), busyTimeout);
+
+        /// <summary>Reads the store's id through <paramref name="connection"/>, which is closed when that fails.</summary>
+        private static SqliteBackend Open(string path, SqliteConnection connection, TimeSpan busyTimeout)
         {
-            SqliteConnection connection = StoreConnection.Open(path, busyTimeout);
             try
             {
                 Guid storeId = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
-                return new SqliteBackend(path, connection, storeId);
+                return new SqliteBackend(path, connection, storeId, busyTimeout);
             }
             catch (Exception e)
             {
@@ -62,6 +71,14 @@ namespace ApiKeyModule
 
         /// <summary>The SQLite handle the store's statements run on (for tests that check no other store shares it).</summary>
         internal IntPtr NativeHandle => connection.Handle.DangerousGetHandle();
+
+        /// <summary>data_version counts per connection: each reader compares its own; the wal-index's version is the store's.</summary>
+        public ChangeTracker Tracker => owner?.walIndex != null ? owner.OwnTracker : OwnTracker;
+
+        private ChangeTracker OwnTracker { get; } = new ChangeTracker();
+
+        /// <summary>For tests: a verifier's readers check the cache against the wal-index (not PRAGMA data_version).</summary>
+        internal bool ChecksWalIndex => walIndex != null;
 
         public T Write<T>(Func<T> work)
         {
@@ -271,9 +288,18 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>SQLite's data_version: one read, cheaper than the row lookup it saves. This connection's own commits leave it as it was.</summary>
+        /// <summary>
+        /// A verifier's reader: the header of the store's wal-index, read without a lock (see <see cref="SqliteWalIndex"/>).
+        /// Otherwise SQLite's data_version: one read, cheaper than the row lookup it saves; this connection's own commits
+        /// leave it as it was.
+        /// </summary>
         public long ChangeVersion()
         {
+            SqliteWalIndex index = owner?.walIndex;
+            if (index != null)
+            {
+                return index.TryVersion(out long version) ? version : index.Transient();
+            }
             dataVersion = dataVersion ?? new RawStatement(connection, "PRAGMA data_version");
             try
             {
@@ -290,8 +316,64 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>A long-lived verifier looks keys up at random: SQLite keeps up to 32 MB of the file in memory (its default is 2 MB).</summary>
-        public void PrepareForVerification() => StoreConnection.Execute(connection, "PRAGMA cache_size = -32768");
+        /// <summary>
+        /// Verifications read through connections of their own (WAL lets readers run in parallel, and beside a writer),
+        /// and check the cache against the wal-index when it can be read.
+        /// </summary>
+        public void PrepareForVerification()
+        {
+            if (readers == null)
+            {
+                walIndex = SqliteWalIndex.TryOpen(Location);
+                // The wal-index stays mapped until the last reader is given back.
+                readers = new KeyReaderPool<SqliteBackend>(OpenReader, KeyReaderPool<SqliteBackend>.DefaultSize, () => walIndex?.Dispose());
+            }
+        }
+
+        public IKeyReader RentReader() => readers == null ? this : (IKeyReader)readers.Rent();
+
+        public void ReturnReader(IKeyReader reader)
+        {
+            if (reader != this)
+            {
+                readers.Return((SqliteBackend)reader);
+            }
+        }
+
+        /// <summary>A read-only connection to the same store; one whose file was replaced meanwhile is refused.</summary>
+        private SqliteBackend OpenReader()
+        {
+            SqliteBackend reader = Open(Location, StoreConnection.OpenReader(Location, busyTimeout), busyTimeout);
+            reader.owner = this;
+            if (reader.StoreId != StoreId)
+            {
+                reader.Dispose();
+                throw StoreErrors.Unavailable(Location, $"the file now holds another store (id {reader.StoreId}, not {StoreId})", "Open the store again.", null);
+            }
+            return reader;
+        }
+
+        public long DeleteAuditBefore(long before) => AuditBefore("DELETE FROM audit_log", before, command => command.ExecuteNonQuery());
+
+        public long CountAuditBefore(long before) =>
+            AuditBefore("SELECT count(*) FROM audit_log", before, command => Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+
+        /// <summary>The rows whose last event is before the bound; at (which is indexed) is never after last_at.</summary>
+        private long AuditBefore(string statement, long before, Func<SqliteCommand, long> run)
+        {
+            try
+            {
+                using (SqliteCommand command = Command(statement + " WHERE at < $before AND coalesce(last_at, at) < $before"))
+                {
+                    command.Parameters.AddWithValue("$before", before);
+                    return run(command);
+                }
+            }
+            catch (SqliteException e) when (transaction == null)
+            {
+                throw SqliteErrors.From(e, Location);
+            }
+        }
 
         /// <summary>A deferred transaction: SQLite takes its snapshot at the first read and keeps it until the end (WAL lets writers go on).</summary>
         public T Snapshot<T>(Func<T> work)
@@ -375,8 +457,8 @@ namespace ApiKeyModule
         private void InsertAudit(AuditRecord record, long? id)
         {
             append = append ?? Prepared(
-                "INSERT INTO audit_log (id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id) " +
-                "VALUES ($id, $at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid)");
+                "INSERT INTO audit_log (" + AuditRecord.Columns + ") " +
+                "VALUES ($id, $at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid, $count, $lastAt)");
             append.Transaction = transaction;
             append.Parameters["$id"].Value = (object)id ?? DBNull.Value;
             append.Parameters["$at"].Value = record.At;
@@ -389,6 +471,8 @@ namespace ApiKeyModule
             append.Parameters["$user"].Value = record.User;
             append.Parameters["$host"].Value = record.Host;
             append.Parameters["$pid"].Value = record.ProcessId;
+            append.Parameters["$count"].Value = record.Count;
+            append.Parameters["$lastAt"].Value = Nullable(record.LastAt);
             append.ExecuteNonQuery();
         }
 
@@ -415,6 +499,7 @@ namespace ApiKeyModule
 
         public void Dispose()
         {
+            readers?.Dispose();
             foreach (IDisposable read in openReads.ToList())
             {
                 read.Dispose();
@@ -480,7 +565,7 @@ namespace ApiKeyModule
                     conditions.Add("at < $before");
                     command.Parameters.AddWithValue("$before", before.Value);
                 }
-                command.CommandText = "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM audit_log" +
+                command.CommandText = "SELECT " + AuditRecord.Columns + " FROM audit_log" +
                                       (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "") +
                                       " ORDER BY at DESC, id DESC";
                 using (SqliteDataReader reader = command.ExecuteReader())
@@ -528,8 +613,7 @@ namespace ApiKeyModule
 
         private IEnumerable<AuditRecord> AuditAsIs()
         {
-            using (SqliteCommand command = Command(
-                "SELECT id, at, action, key_id, key_name, old_value, new_value, details, os_user, host, process_id FROM audit_log ORDER BY id"))
+            using (SqliteCommand command = Command("SELECT " + AuditRecord.Columns + " FROM audit_log ORDER BY id"))
             using (SqliteDataReader reader = command.ExecuteReader())
             {
                 while (reader.Read())

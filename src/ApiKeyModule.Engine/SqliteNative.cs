@@ -11,6 +11,7 @@ namespace ApiKeyModule
     /// </summary>
     internal static class SqliteNative
     {
+        private const int SqliteConfigMemStatus = 9;
         private static readonly object Gate = new object();
         // Read without the lock by every later call: volatile, so that a thread that sees it set also sees the
         // provider and the handle set before it.
@@ -39,6 +40,10 @@ namespace ApiKeyModule
                     Load(path);
                     SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_e_sqlite3());
                     SQLitePCL.raw.sqlite3_libversion_number();
+                    // No memory statistics: they take a process-wide mutex on every allocation, which a verifier's
+                    // threads, each on a connection of its own, would contend for. Refused (and harmless) when SQLite
+                    // was already started in this process.
+                    SQLitePCL.raw.sqlite3_config(SqliteConfigMemStatus, 0);
                 }
                 catch (Exception e) when (!(e is ApiKeyException))
                 {

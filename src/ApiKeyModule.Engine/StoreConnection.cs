@@ -49,6 +49,42 @@ namespace ApiKeyModule
             }
         }
 
+        /// <summary>
+        /// Another connection to a store that <see cref="Open"/> has opened: read-only, for a verifier's concurrent
+        /// verifications. SQLite keeps up to 16 MB of the file in memory for each (its default is 2 MB): a verifier looks
+        /// keys up at random.
+        /// </summary>
+        public static SqliteConnection OpenReader(string path, TimeSpan busyTimeout)
+        {
+            var builder = new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = SqliteOpenMode.ReadOnly,
+                DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+                // Kept open by the verifier, and closed for good with it.
+                Pooling = false,
+            };
+            var connection = new SqliteConnection(builder.ToString());
+            try
+            {
+                // Not pooled, but opened and closed through the pool's lock all the same: the library's pool code is shared.
+                SqlitePool.Open(connection);
+                Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+                Execute(connection, "PRAGMA cache_size = -16384");
+                return connection;
+            }
+            catch (SqliteException e)
+            {
+                SqlitePool.Close(connection);
+                throw SqliteErrors.From(e, path);
+            }
+            catch
+            {
+                SqlitePool.Close(connection);
+                throw;
+            }
+        }
+
         private static void CreateFile(string path)
         {
             try

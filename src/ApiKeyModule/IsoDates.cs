@@ -31,6 +31,8 @@ namespace ApiKeyModule.Commands
 
         public static object Time(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).Time);
 
+        public static object LastTime(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).LastTime);
+
         /// <summary>The ToString() of a wrapped date: ISO without arguments; with a format or provider, as DateTime does.</summary>
         public static string ToIso(PSObject instance, params object[] arguments)
         {

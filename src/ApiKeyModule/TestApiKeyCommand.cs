@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace ApiKeyModule.Commands
@@ -9,6 +10,10 @@ namespace ApiKeyModule.Commands
         /// <summary>The key as a client presents it: "&lt;id&gt;-&lt;secret&gt;". Binds the Key property of New-ApiKey's output.</summary>
         private const string KeySet = "Key";
         private const string InputObjectSet = "InputObject";
+        // The stores verified in, whose records (last uses, failed verifications) are written at the end.
+        private readonly List<ApiKeyStore> recording = new List<ApiKeyStore>();
+        private ApiKeyException notRecorded;
+        private bool warned;
 
         [Parameter(ParameterSetName = KeySet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
@@ -55,16 +60,51 @@ namespace ApiKeyModule.Commands
                         $"The key with Id {InputObject.Id} ('{InputObject.Name}') was read from the store, which keeps only a hash of it. " +
                         "Verify the key a client presents (Test-ApiKey -Key <key>), or pipe the output of New-ApiKey or Set-ApiKey -Reset.", InputObject);
                 }
-                ApiKeyVerification result = InputObject is IssuedApiKey issued
-                    ? StoreOf(issued).Verify(issued.Key, Method, Resource)
-                    : Store.Verify(Key, Method, Resource);
+                var issued = InputObject as IssuedApiKey;
+                ApiKeyStore store = issued != null ? StoreOf(issued) : Store;
+                Watch(store);
+                ApiKeyVerification result = store.Verify(issued != null ? issued.Key : Key, Method, Resource);
                 WriteVerbose($"Verification: {result.Code}" + (result.Id != null ? $" (Id {result.Id})" : "") +
                              (result.UsedPreviousKey ? $", by the key's previous key, which works until {UnixTime.Show(result.PreviousKeyExpiresAt)}" : ""));
                 WriteObject(Detailed ? (object)result : result.Valid);
+                WarnIfNotRecorded();
             }
             catch (ApiKeyException e)
             {
                 WriteError(e);
+            }
+        }
+
+        /// <summary>
+        /// Writes what was recorded before the stores close, so that a store this user may not write (a read-only file, a
+        /// PostgreSQL role allowed only to read) is said once, as a warning: the verifications themselves stand.
+        /// </summary>
+        protected override void EndProcessing()
+        {
+            foreach (ApiKeyStore store in recording)
+            {
+                store.FlushRecorded();
+            }
+            WarnIfNotRecorded();
+            base.EndProcessing();
+        }
+
+        private void Watch(ApiKeyStore store)
+        {
+            if (!recording.Contains(store))
+            {
+                store.RecordingFailed = e => notRecorded = notRecorded ?? e;
+                recording.Add(store);
+            }
+        }
+
+        private void WarnIfNotRecorded()
+        {
+            if (notRecorded != null && !warned)
+            {
+                warned = true;
+                WriteWarning("What was verified (last uses and failed verifications) could not be recorded in the audit log and on the keys: " +
+                             notRecorded.Message + " The verifications themselves are not affected.");
             }
         }
     }

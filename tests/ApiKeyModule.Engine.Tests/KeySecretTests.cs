@@ -48,5 +48,35 @@ namespace ApiKeyModule.Tests
         {
             Assert.Equal("42-" + new string('a', 64), KeySecret.Format(42, new string('a', 64)));
         }
+
+        [Fact]
+        public void The_hash_is_SHA_256_of_the_secret_as_the_platform_computes_it_for_every_length()
+        {
+            var random = new System.Random(7);
+            using (var platform = System.Security.Cryptography.SHA256.Create())
+            {
+                // Every length up to three blocks, the padding boundaries (55, 56, 63, 64, 119, 120) among them.
+                for (int length = 0; length <= 192; length++)
+                {
+                    for (int sample = 0; sample < 20; sample++)
+                    {
+                        var chars = new char[length];
+                        for (int i = 0; i < length; i++)
+                        {
+                            chars[i] = (char)random.Next(0, 128);
+                        }
+                        string text = "pre" + new string(chars) + "post";
+                        byte[] expected = platform.ComputeHash(System.Text.Encoding.ASCII.GetBytes(new string(chars)));
+                        Assert.Equal(expected, Sha256.HashAscii(text, 3, length));
+                    }
+                }
+            }
+            // FIPS 180-4's examples.
+            Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Hex(KeySecret.Hash("abc")));
+            Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Hex(KeySecret.Hash("")));
+            Assert.Equal("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", Hex(KeySecret.Hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")));
+        }
+
+        private static string Hex(byte[] bytes) => string.Concat(bytes.Select(b => b.ToString("x2")));
     }
 }

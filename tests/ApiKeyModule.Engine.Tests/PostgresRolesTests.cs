@@ -7,7 +7,8 @@ namespace ApiKeyModule.Tests
 {
     /// <summary>
     /// The grants the README gives a verifier role: it verifies keys and records their use and failed verifications, and
-    /// cannot create, change or delete keys.
+    /// cannot create, change or delete keys. A role allowed only to read still verifies every key, and says once that it
+    /// cannot record.
     /// </summary>
     public class PostgresRolesTests
     {
@@ -79,6 +80,60 @@ namespace ApiKeyModule.Tests
                 {
                     NpgsqlConnection.ClearAllPools();
                     // The role's grants go with the schema; then nothing holds the role.
+                    temp.Sql($"DROP SCHEMA {schema} CASCADE; DROP ROLE {role};");
+                }
+            }
+        }
+
+        [PostgresFact]
+        public void A_role_allowed_only_to_read_verifies_every_key_and_says_once_that_it_cannot_record()
+        {
+            using (var temp = new TempStore())
+            {
+                IssuedApiKey key;
+                using (ApiKeyStore admin = temp.Open())
+                {
+                    key = admin.Create("service", Info);
+                }
+                string role = "reader_" + Guid.NewGuid().ToString("N").Substring(0, 12);
+                string password = Guid.NewGuid().ToString("N");
+                string schema = PostgresSchema.Quote(temp.Schema);
+                temp.Sql($@"CREATE ROLE {role} LOGIN PASSWORD '{password}';
+                    GRANT USAGE ON SCHEMA {schema} TO {role};
+                    GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role};");
+                try
+                {
+                    var builder = new NpgsqlConnectionStringBuilder(TempStore.Server) { Username = role, Password = password };
+                    var reports = new System.Collections.Generic.List<ApiKeyRecordingFailedEventArgs>();
+                    using (ApiKeyVerifier verifier = ApiKeyVerifier.Open(builder.ConnectionString + ";Schema=" + temp.Schema, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(50)))
+                    {
+                        verifier.RecordingFailed += (sender, e) =>
+                        {
+                            lock (reports)
+                            {
+                                reports.Add(e);
+                            }
+                        };
+                        for (int interval = 0; interval < 3; interval++)
+                        {
+                            for (int i = 0; i < 20; i++)
+                            {
+                                Assert.Equal(VerificationCode.Valid, verifier.Verify(key.Key, "CALL", "system.info").Code);
+                                Assert.Equal(VerificationCode.NotFound, verifier.Verify(key.Id + "-" + new string('a', 64)).Code);
+                                Assert.Equal(VerificationCode.Malformed, verifier.Verify("garbage").Code);
+                            }
+                            System.Threading.Thread.Sleep(600);
+                        }
+                    }
+                    ApiKeyRecordingFailedEventArgs report = Assert.Single(reports);
+                    Assert.Equal("StoreReadOnly", report.Error.ErrorId);
+                    Assert.DoesNotContain(password, report.ToString());
+                    Assert.Equal(1L, temp.Sql("SELECT count(*) FROM audit_log"));
+                    Assert.IsType<DBNull>(temp.Sql("SELECT last_used_at FROM api_keys WHERE id = @id", ("id", key.Id)));
+                }
+                finally
+                {
+                    NpgsqlConnection.ClearAllPools();
                     temp.Sql($"DROP SCHEMA {schema} CASCADE; DROP ROLE {role};");
                 }
             }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Xunit;
 
 namespace ApiKeyModule.Tests
@@ -87,6 +88,8 @@ namespace ApiKeyModule.Tests
                     used = source.Create("used", Info);
                     Assert.True(source.Verify(used.Key, "CALL", "system.info").Valid);
                     Assert.False(source.Verify(plain.Key, "GET", "/forbidden").Valid);
+                    Thread.Sleep(5);
+                    Assert.False(source.Verify(plain.Key, "GET", "/forbidden").Valid);
                     highest = source.Create("deleted", Info).Id;
                     source.Delete(highest);
 
@@ -120,6 +123,10 @@ namespace ApiKeyModule.Tests
                     Assert.DoesNotContain("Password", copyRow.Details, StringComparison.OrdinalIgnoreCase);
                     Assert.True(copyRow.Id > sourceLog.Max(e => e.Id));
                     Assert.Equal(sourceLog.Select(Shown), log.Skip(1).Select(Shown));
+                    // Failed verifications counted together stay one entry, with their count and first and last time.
+                    ApiKeyAuditEntry failed = log.Single(e => e.Action == AuditAction.VerificationFailed);
+                    Assert.Equal(2, failed.Count);
+                    Assert.True(failed.LastTime > failed.Time);
 
                     Assert.True(destination.Verify(used.Key, "CALL", "system.info").Valid);
                     Assert.Equal(VerificationCode.Revoked, destination.Verify(revoked.Key).Code);
@@ -196,6 +203,6 @@ namespace ApiKeyModule.Tests
             string.Join("|", k.Id, k.Name, k.CreatedAt.Ticks, string.Join(",", k.Allowlist), k.ExpiresAt?.Ticks, k.Revoked, k.RevokedReason, k.LastUsedAt?.Ticks);
 
         private static string Shown(ApiKeyAuditEntry e) =>
-            string.Join("|", e.Id, e.Time.Ticks, e.Action, e.KeyId, e.KeyName, e.OldValue, e.NewValue, e.Details, e.User, e.Host, e.ProcessId);
+            string.Join("|", e.Id, e.Time.Ticks, e.LastTime?.Ticks, e.Count, e.Action, e.KeyId, e.KeyName, e.OldValue, e.NewValue, e.Details, e.User, e.Host, e.ProcessId);
     }
 }

@@ -63,6 +63,33 @@ namespace ApiKeyModule.Tests
 
         public ApiKeyVerifier OpenVerifier() => ApiKeyVerifier.Open(Location);
 
+        /// <summary>A verifier that writes what it records within <paramref name="flush"/> (checked every <paramref name="tick"/>) instead of 15 s.</summary>
+        public ApiKeyVerifier OpenVerifier(TimeSpan flush, TimeSpan tick) => ApiKeyVerifier.Open(Location, flush, tick);
+
+        /// <summary>
+        /// The store's size on disk with every connection of this process closed: the file and its WAL, or the store's
+        /// tables with their indexes and TOAST.
+        /// </summary>
+        public long Bytes()
+        {
+            if (Postgres)
+            {
+                NpgsqlConnection.ClearAllPools();
+                return Convert.ToInt64(Sql("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+                                           "WHERE n.nspname = @schema AND c.relkind = 'r'", ("schema", Schema)));
+            }
+            SqliteConnection.ClearAllPools();
+            long bytes = 0;
+            foreach (string file in new[] { Path_, Path_ + "-wal" })
+            {
+                if (File.Exists(file))
+                {
+                    bytes += new FileInfo(file).Length;
+                }
+            }
+            return bytes;
+        }
+
         /// <summary>
         /// Runs SQL on the store directly, as another tool would: on the file, or in the store's schema. Parameters are
         /// named @name in the SQL, which both understand.

@@ -1,11 +1,11 @@
 <#
 .SYNOPSIS
-    Runs benchmarks P1-P5 (issue 6), PG1-PG4 (PostgreSQL) and H1-H2 (the sample service over HTTP) of the built module, each against a floor measured in the same run, prints the
+    Runs benchmarks P1-P5 (issue 6), PG1-PG4 (PostgreSQL), V1-V4, PGV1-PGV4 (the verifier under concurrency and attack, issue 13) and H1-H2 (the sample service over HTTP) of the built module, each against a floor measured in the same run, prints the
     table and writes it with the machine's facts to tests/Benchmarks/results.md.
 .DESCRIPTION
     Called by `build.ps1 -Task Bench` after the build. Benchmarks, not tests: nothing fails on a figure, and CI does not
     run them. Stores are made in a temporary folder (the 1M-key store takes about 130 MB) and deleted afterwards.
-    PG1-PG4 run on the PostgreSQL server named by $env:APIKEYMODULE_BENCH_POSTGRES (build.ps1 starts a throwaway one);
+    PG1-PG4 and PGV1-PGV4 run on the PostgreSQL server named by $env:APIKEYMODULE_BENCH_POSTGRES (build.ps1 starts a throwaway one);
     without it they are left out. H1-H2 load the sample service (tests/ApiKeyService) with wrk; without wrk they are left out.
     -Quick runs every figure at a tenth of its size (to try the script out; its figures are not the issue's).
 #>
@@ -26,11 +26,13 @@ $runStart = [Diagnostics.Stopwatch]::StartNew()
 $sizes = if ($Quick) {
     @{ P1Rounds = 3; P2 = 500; P3 = 10000; P4 = 1000; P5Big = 100000; P5Lookups = 200; P3Rounds = 3
         PG1 = 200; PGKeys = 500; PGHits = 10000; PGRounds = 2; PGSamples = 50
+        V = 1000; VRounds = 3; Flood = 100000; PGV = 500; PGVRounds = 2; PGFlood = 100000
         HSeconds = 2; HRounds = 2; HConnections = 32 }
 }
 else {
     @{ P1Rounds = 13; P2 = 5000; P3 = 100000; P4 = 10000; P5Big = 1000000; P5Lookups = 1000; P3Rounds = 5
         PG1 = 2000; PGKeys = 2000; PGHits = 100000; PGRounds = 3; PGSamples = 100
+        V = 10000; VRounds = 5; Flood = 1000000; PGV = 2000; PGVRounds = 3; PGFlood = 1000000
         HSeconds = 5; HRounds = 5; HConnections = 32 }
 }
 
@@ -149,6 +151,42 @@ function Show-Ratio([double] $ratio) { if ($ratio -ge 100) { '{0:N0}×' -f $rati
 function Show-Met([bool] $met) { if ($met) { 'yes' } else { 'no' } }
 function Show-Micro([double] $seconds) { '{0:0.0} µs' -f ($seconds * 1e6) }
 function Show-MB([double] $bytes) { '{0:0.0} MB' -f ($bytes / 1MB) }
+function Show-KB([double] $bytes) { '{0:N0} KB' -f ($bytes / 1KB) }
+
+# The rows of the verifier's figures (VerifierBench.cs), on either store: V1-V4, PGV1-PGV4.
+function Add-VerifierRows([string] $prefix, [string] $store, [string] $floorClient, [string] $placeholder, $r) {
+    $label = if ($store -eq 'SQLite') { '' } else { "${store}: " }
+    $rounds = $r.rounds
+    Add-Row "${prefix}1" "${label}engine ``ApiKeyVerifier.Verify`` on two threads, cache misses (a new verifier, $($r.missKeys.ToString('N0')) keys used in the last minute, shared out: a SELECT per key, no write; median of $rounds)" `
+        (Show-Rate $r.missTwoThreadsPerSecond) ("the same on one thread: " + (Show-Rate $r.missOneThreadPerSecond)) `
+        (Show-Ratio ($r.missTwoThreadsPerSecond / $r.missOneThreadPerSecond)) '≥ 1.6 × one thread' (Show-Met ($r.missTwoThreadsPerSecond -ge 1.6 * $r.missOneThreadPerSecond))
+    Add-Part "${prefix}1" 'two threads ÷ one thread, each round (interleaved)' (($r.missTwoOverOneEachRound | ForEach-Object { Show-Ratio $_ }) -join ' / ')
+    Add-Part "${prefix}1" 'what the machine gave two threads meanwhile: plain computation on two threads ÷ one, each round (2× on two idle cores)' (($r.machineTwoOverOneEachRound | ForEach-Object { Show-Ratio $_ }) -join ' / ')
+    Add-Part "${prefix}1" 'CPU time per verification, one thread / two threads (summed): equal means no contention between the threads, so two free cores give twice the rate' `
+        ("{0} / {1}" -f (Show-Micro $r.missCpuSecondsEachOneThread), (Show-Micro $r.missCpuSecondsEachTwoThreads))
+    Add-Row "${prefix}2" "${label}a key's first verification in a minute (a new verifier, $($r.firstUseKeys.ToString('N0')) never-used keys: a SELECT per key; its last-use write left to the verifier's background thread; median of $rounds)" `
+        (Show-Rate $r.firstUsePerSecond) ("$floorClient prepared ``SELECT … WHERE id = $placeholder`` (the engine's), the same keys, a new connection: " + (Show-Rate $r.floorSelectPerSecond)) `
+        (Show-Ratio ($r.firstUsePerSecond / $r.floorSelectPerSecond)) '≥ 0.7 × floor' (Show-Met ($r.firstUsePerSecond -ge 0.7 * $r.floorSelectPerSecond))
+    Add-Part "${prefix}2" 'first use / floor, each round (interleaved)' ((0..($r.firstUseRuns.Count - 1) | ForEach-Object { "{0} / {1}" -f (Show-Rate $r.firstUseRuns[$_]), (Show-Rate $r.floorRuns[$_]) }) -join '; ')
+    Add-Part "${prefix}2" 'the same in CPU time of the verifying thread, per key (less disturbed by other work): first use / floor, and floor ÷ first use' `
+        ("{0} / {1}, {2}" -f (Show-Micro $r.firstUseCpuSecondsEach), (Show-Micro $r.floorCpuSecondsEach), (Show-Ratio ($r.floorCpuSecondsEach / $r.firstUseCpuSecondsEach)))
+    Add-Part "${prefix}2" 'first use with the write of the last uses timed too (disposing the verifier writes them at once)' (Show-Rate $r.firstUseWithWritePerSecond)
+    $without = ($r.genuineAloneBeforePerSecond + $r.genuineAloneAfterPerSecond) / 2
+    Add-Row "${prefix}3" "${label}genuine verifications (10 keys with ``-Method CALL -Resource system.info``: cache hits) on one thread while another sends $($r.flood.ToString('N0')) invalid keys (malformed, an id no key has, a wrong secret for a real id, in turn)" `
+        (Show-Rate $r.genuineDuringFloodPerSecond) ("the same without the flood (mean of before and after): " + (Show-Rate $without)) `
+        (Show-Ratio ($r.genuineDuringFloodPerSecond / $without)) '≥ 0.8 × without' (Show-Met ($r.genuineDuringFloodPerSecond -ge 0.8 * $without))
+    Add-Part "${prefix}3" 'genuine verifications without the flood: before / after' ("{0} / {1}" -f (Show-Rate $r.genuineAloneBeforePerSecond), (Show-Rate $r.genuineAloneAfterPerSecond))
+    Add-Part "${prefix}3" 'CPU time per genuine verification, alone / during the flood (a rise would be contention between the threads; none means they only shared the cores)' `
+        ("{0} / {1}" -f (Show-Micro $r.genuineCpuSecondsEachAlone), (Show-Micro $r.genuineCpuSecondsEachDuringFlood))
+    Add-Part "${prefix}3" 'share of a core the genuine thread ran, alone / during the flood; the flooding thread''s share (on two idle cores, each thread has one)' `
+        ("{0:P0} / {1:P0}; {2:P0}" -f ($r.genuineCpuSecondsEachAlone * $without), ($r.genuineCpuSecondsEachDuringFlood * $r.genuineDuringFloodPerSecond), ($r.floodCpuSeconds / $r.floodSeconds))
+    Add-Part "${prefix}3" 'the flood: invalid keys per second; CPU time of the flooding thread / wall time' ("{0}; {1:0.0} s / {2:0.0} s" -f (Show-Rate $r.floodPerSecond), $r.floodCpuSeconds, $r.floodSeconds)
+    Add-Part "${prefix}3" 'one invalid key alone: malformed / an id no key has / a wrong secret for a real id' `
+        ("{0} / {1} / {2}" -f (Show-Micro $r.secondsEachMalformed), (Show-Micro $r.secondsEachUnknownId), (Show-Micro $r.secondsEachWrongSecret))
+    Add-Row "${prefix}4" "${label}what the flood of $($r.flood.ToString('N0')) invalid keys adds to the store (the verifier open throughout, then closed)" `
+        (Show-KB $r.storeGrowthBytes) ("$($r.auditRowsAdded) audit entries, counting every failure") '—' '< 1 MB' (Show-Met ($r.storeGrowthBytes -lt 1MB))
+    Add-Part "${prefix}4" 'store bytes per audit entry of failures (6,000 entries of distinct requests such as GET /api/v1/pools/1234, written in 10 batches)' ('{0:0} B' -f $r.bytesPerFailureEntry)
+}
 
 try {
     # ---------------------------------------------------------------- P1: import cost
@@ -325,6 +363,12 @@ try {
     Add-Part 'P4' '`Test-ApiKey` pipeline, first use / again' ("{0} / {1}" -f (Show-Rate $coldTest), (Show-Rate $warmTest))
     Add-Part 'P4' "``Test-ApiKey `$k`` once per key (one invocation each, as on a request path), $($p4Module.perCallCount) keys" (Show-Rate ($p4Module.perCallCount / $p4Module.perCallWarmSeconds))
     Add-Part 'P4' 'PBKDF2-SHA512, 500,000 rounds, one derivation (median of 3)' (Show-Ms $p4.pbkdf2SecondsEach)
+
+    # ---------------------------------------------------------------- V1-V4: the verifier under concurrency and attack
+    Write-Step "V1-V4: verifier on 1 and 2 threads, first use against a bare SELECT ($($sizes.VRounds) rounds of $($sizes.V) keys), a flood of $($sizes.Flood) invalid keys"
+    # Keys of the same store that P4 left unused (it takes the first 3 × n of the sample order).
+    $v = Invoke-CSharp @('verifier', $s100k, "$(3 * $sizes.P4 + 2000)", "$($sizes.V)", "$($sizes.VRounds)", "$($sizes.Flood)")
+    Add-VerifierRows 'V' 'SQLite' 'SQLitePCL.raw' '?' $v
     Remove-Item (Join-Path $work 'p3') -Recurse -Force
 
     # ---------------------------------------------------------------- P5: scale
@@ -373,9 +417,9 @@ try {
     Add-Part 'P5' 'query plan, `-Name <prefix>*`' $plans.byNamePrefix
     Add-Part 'P5' 'query plan, all keys' $plans.list
 
-    # ---------------------------------------------------------------- PG1-PG4: a PostgreSQL store
+    # ---------------------------------------------------------------- PG1-PG4, PGV1-PGV4: a PostgreSQL store
     if (-not $env:APIKEYMODULE_BENCH_POSTGRES) {
-        $notes.Add('PG1-PG4 were left out: APIKEYMODULE_BENCH_POSTGRES named no PostgreSQL server.')
+        $notes.Add('PG1-PG4 and PGV1-PGV4 were left out: APIKEYMODULE_BENCH_POSTGRES named no PostgreSQL server.')
     }
     else {
         $n = $sizes.PG1
@@ -421,6 +465,10 @@ try {
         Add-Row 'PG4' 'the same, p99' ('{0:0.00} ms' -f $pgp.p99Ms) ('floor p99: {0:0.00} ms' -f $pgp.floorP99Ms) (Show-Ratio ($pgp.p99Ms / [math]::Max(0.001, $pgp.floorP99Ms))) '—' '—'
         Add-Row 'PG4' 'the same, worst' ('{0:0.00} ms' -f $pgp.worstMs) ('floor worst: {0:0.00} ms' -f $pgp.floorWorstMs) (Show-Ratio ($pgp.worstMs / [math]::Max(0.001, $pgp.floorWorstMs))) '≤ 1 s (documented bound)' (Show-Met ($pgp.worstMs -le 1000))
         Add-Part 'PG4' 'verifications made from the revocation request to the first refusal (median)' ('{0:N0}' -f $pgp.verificationsUntilSeenMedian)
+
+        Write-Step "PGV1-PGV4: verifier on 1 and 2 threads, first use against a bare SELECT ($($sizes.PGVRounds) rounds of $($sizes.PGV) keys), a flood of $($sizes.PGFlood) invalid keys"
+        $pgVerifier = Invoke-CSharp @('pg-verifier', "$($sizes.PGV)", "$($sizes.PGVRounds)", "$($sizes.PGFlood)")
+        Add-VerifierRows 'PGV' 'PostgreSQL' 'raw Npgsql' '$1' $pgVerifier
     }
 
     # ---------------------------------------------------------------- H1, H2: the sample service over HTTP

@@ -484,3 +484,32 @@ Describe 'Get-ApiKeyAuditLog' {
         }
     }
 }
+
+Describe 'Get-ApiKeyAuditLog: failed verifications counted together' {
+    BeforeEach {
+        $store = New-TestStorePath
+        $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
+    }
+
+    It 'writes one entry for failures alike in key, code and call, with Count, Time and LastTime' {
+        $wrong = "$($key.Id)-$('x' * 64)"
+        $null = $wrong, $wrong, 'garbage', $wrong | ForEach-Object { Start-Sleep -Milliseconds 5; $_ } | Test-ApiKey -StorePath $store
+        $entries = @(Get-ApiKeyAuditLog -StorePath $store | Where-Object Action -EQ 'VerificationFailed')
+        $entries.Details | Should -Be @('Malformed', 'NotFound')
+        @($entries | ForEach-Object { $_.Count }) | Should -Be @(1, 3)
+        $entries[1].KeyId | Should -Be $key.Id
+        $entries[1].LastTime | Should -BeGreaterThan $entries[1].Time
+        $entries[1].LastTime.ToString() | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$'
+        $create = Get-ApiKeyAuditLog -StorePath $store | Where-Object Action -EQ 'Create'
+        $create.Count | Should -Be 1
+        $create.LastTime | Should -BeNullOrEmpty
+    }
+
+    It 'shows the Count column, and the last time of a batch, in the table' {
+        $null = "$($key.Id)-$('x' * 64)", "$($key.Id)-$('x' * 64)" | ForEach-Object { Start-Sleep -Milliseconds 5; $_ } | Test-ApiKey -StorePath $store
+        $text = Get-ApiKeyAuditLog -StorePath $store | Format-Table | Out-String -Width 200
+        $text | Should -Match '(?m)^Time\s+Action\s+Count\s+KeyId\s+KeyName\s+User@Host\s+Change\s*$'
+        $text | Should -Match "(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ VerificationFailed\s+2\s+$($key.Id)\s+.*NotFound; last \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s*$"
+        $text | Should -Match "(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Create\s+1\s+$($key.Id)\s+svc"
+    }
+}

@@ -7,20 +7,21 @@ BeforeAll {
 Describe 'Module manifest and exports' -Tag Once {
     It 'CmdletsToExport in the manifest is exactly the module cmdlets' {
         $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
-        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Clear-ApiKeyAuditLog,Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
     It 'the imported module exposes exactly the module cmdlets and nothing else' {
         $module = Get-Module ApiKeyModule
-        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        ($module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be 'Clear-ApiKeyAuditLog,Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
-        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+        (Get-Command -Module ApiKeyModule | ForEach-Object Name | Sort-Object) -join ',' | Should -Be 'Clear-ApiKeyAuditLog,Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
     }
 
     It '<Command> has a -StorePath parameter' -ForEach @(
         @{ Command = 'New-ApiKey' }, @{ Command = 'Get-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }
-        @{ Command = 'Test-ApiKey' }, @{ Command = 'Revoke-ApiKey' }, @{ Command = 'Get-ApiKeyAuditLog' }, @{ Command = 'Copy-ApiKeyStore' }
+        @{ Command = 'Test-ApiKey' }, @{ Command = 'Revoke-ApiKey' }, @{ Command = 'Get-ApiKeyAuditLog' }, @{ Command = 'Clear-ApiKeyAuditLog' }
+        @{ Command = 'Copy-ApiKeyStore' }
     ) {
         (Get-Command $Command).Parameters.Keys | Should -Contain 'StorePath'
     }
@@ -41,7 +42,7 @@ Describe 'Cmdlet metadata' -Tag Once {
 
     It '<Command> supports ShouldProcess (-WhatIf and -Confirm)' -ForEach @(
         @{ Command = 'New-ApiKey' }, @{ Command = 'Set-ApiKey' }, @{ Command = 'Remove-ApiKey' }, @{ Command = 'Revoke-ApiKey' }
-        @{ Command = 'Copy-ApiKeyStore' }
+        @{ Command = 'Copy-ApiKeyStore' }, @{ Command = 'Clear-ApiKeyAuditLog' }
     ) {
         $info = Get-Command $Command
         $attribute = $info.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]

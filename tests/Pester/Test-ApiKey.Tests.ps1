@@ -315,3 +315,53 @@ Describe 'Test-ApiKey' {
         }
     }
 }
+
+Describe 'Test-ApiKey on a store it may not write' {
+    It 'verifies every key of a read-only store file, and warns once for the whole command' -Tag File {
+        $store = New-TestStorePath
+        $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
+        [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
+        # Root writes read-only files anyway: the immutable attribute stops root too.
+        $isRoot = (& id -u) -eq '0'
+        if ($isRoot) { & chattr +i $store; if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'chattr +i failed here'; return } }
+        else { [IO.File]::SetUnixFileMode($store, [IO.UnixFileMode]::UserRead) }
+        try {
+            $keys = "$($key.Id)-$('x' * 64)", $key.Key, 'garbage', $key.Key
+            $records = Get-ErrorRecord { $script:results = @($keys | Test-ApiKey -StorePath $store -WarningVariable script:warnings -WarningAction SilentlyContinue) }
+            @($records).Count | Should -Be 0
+            $script:results | Should -Be @($false, $true, $false, $true)
+            @($script:warnings).Count | Should -Be 1
+            "$($script:warnings[0])" | Should -Match 'could not be recorded'
+            "$($script:warnings[0])" | Should -Match 'cannot be written'
+            "$($script:warnings[0])" | Should -Match 'not affected'
+        }
+        finally {
+            if ($isRoot) { & chattr -i $store } else { [IO.File]::SetUnixFileMode($store, [IO.UnixFileMode]'UserRead, UserWrite') }
+        }
+        @(Get-ApiKeyAuditLog -StorePath $store).Action | Should -Be @('Create')
+        (Get-ApiKey -StorePath $store -Id $key.Id).LastUsedAt | Should -BeNullOrEmpty
+    }
+
+    It 'verifies every key with a PostgreSQL role allowed only to read, and warns once' -Tag Server {
+        $store = New-TestStorePath
+        $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
+        $schema = Get-StoreSchema $store
+        $role = "reader_$([guid]::NewGuid().ToString('N').Substring(0, 12))"
+        $password = [guid]::NewGuid().ToString('N')
+        Invoke-StoreNonQuery $env:APIKEYMODULE_TEST_POSTGRES "CREATE ROLE $role LOGIN PASSWORD '$password'; GRANT USAGE ON SCHEMA `"$schema`" TO $role; GRANT SELECT ON ALL TABLES IN SCHEMA `"$schema`" TO $role"
+        try {
+            $bare = ($store -replace ';Username=[^;]*', '' -replace ';Password=[^;]*', '')
+            $credential = [pscredential]::new($role, (ConvertTo-SecureString $password -AsPlainText -Force))
+            $records = Get-ErrorRecord { $script:results = @("$($key.Id)-$('x' * 64)", $key.Key | Test-ApiKey -ConnectionString $bare -Credential $credential -WarningVariable script:warnings -WarningAction SilentlyContinue) }
+            @($records).Count | Should -Be 0
+            $script:results | Should -Be @($false, $true)
+            @($script:warnings).Count | Should -Be 1
+            "$($script:warnings[0])" | Should -Match 'could not be recorded'
+            "$($script:warnings[0])" | Should -Not -Match ([regex]::Escape($password))
+        }
+        finally {
+            Invoke-StoreNonQuery $env:APIKEYMODULE_TEST_POSTGRES "REVOKE ALL ON ALL TABLES IN SCHEMA `"$schema`" FROM $role; REVOKE ALL ON SCHEMA `"$schema`" FROM $role; DROP ROLE $role"
+        }
+        @(Get-ApiKeyAuditLog -StorePath $store).Action | Should -Be @('Create')
+    }
+}

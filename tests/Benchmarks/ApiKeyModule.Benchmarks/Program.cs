@@ -20,6 +20,9 @@ using SQLitePCL;
 //   populate <path> <n>                    bulk-inserts n valid keys (ids 1..n, names k1..kn) in one transaction
 //   keys <path> <offset> <n> <file>        writes n distinct keys "<id>-<secret>" of a populated store to a file
 //   verify <path> <offset> <n> <pbkdf2>    P4: engine verifications/s (cold and warm), its parts, and the PBKDF2 floor
+//   verifier <path> <offset> <n> <rounds> <flood>
+//                                          V1-V3: cache misses on 1 and 2 threads, first use against a bare SELECT,
+//                                          genuine verifications under a flood of invalid keys (VerifierBench.cs)
 //   enumerate <path>                       P3 parts: raw SQLite read, engine List()
 //   lookup <path> <n>                      P5 parts: Get(id) on an open store; Open + Get + Dispose per lookup
 //   explain <path>                         query plans of the module's lookups
@@ -28,6 +31,7 @@ using SQLitePCL;
 //   pg-floor-create <n>                    PG1 floor (raw Npgsql, a transaction per key) and the engine alone
 //   pg-verify <keys> <hits> <rounds>       PG2, PG3: verifier cache hits and misses; raw prepared SELECT floor
 //   pg-propagation <samples>               PG4: revocation seen by a running verifier; raw LISTEN/NOTIFY floor
+//   pg-verifier <n> <rounds> <flood>       PGV1-PGV3: as verifier, on PostgreSQL
 //                                          (pg-* on the server named by APIKEYMODULE_BENCH_POSTGRES)
 //   spawn <rounds> <file>                  P1: runs each command line of the JSON file <rounds> times, round-robin;
 //                                          wall time and (Linux, macOS) CPU time of each run
@@ -69,6 +73,9 @@ internal static class Program
             case "verify":
                 Verify(args[1], Int(args[2]), Int(args[3]), Int(args[4]), result);
                 break;
+            case "verifier":
+                VerifierBench.Sqlite(args[1], Int(args[2]), Int(args[3]), Int(args[4]), Int(args[5]), result);
+                break;
             case "lookup":
                 Lookup(args[1], Int(args[2]), result);
                 break;
@@ -89,6 +96,9 @@ internal static class Program
                 break;
             case "pg-verify":
                 PostgresBench.Verify(Int(args[1]), Int(args[2]), Int(args[3]), result);
+                break;
+            case "pg-verifier":
+                PostgresBench.Verifier(Int(args[1]), Int(args[2]), Int(args[3]), result);
                 break;
             case "pg-revoker":
                 PostgresBench.Revoker(args[1]);
@@ -130,14 +140,14 @@ internal static class Program
         }
     }
 
-    private static SqliteConnection Raw(string path)
+    internal static SqliteConnection Raw(string path)
     {
         var connection = new SqliteConnection("Data Source=" + path + ";Pooling=False");
         connection.Open();
         return connection;
     }
 
-    private static object Scalar(SqliteConnection connection, string sql, SqliteTransaction transaction = null)
+    internal static object Scalar(SqliteConnection connection, string sql, SqliteTransaction transaction = null)
     {
         using (SqliteCommand command = connection.CreateCommand())
         {
@@ -159,7 +169,7 @@ internal static class Program
 
     // ---- keys whose secrets are known: a secret is a function of the id (splitmix64), so any sample can be rebuilt.
 
-    private static string Secret(int id)
+    internal static string Secret(int id)
     {
         ulong state = SecretSeed ^ ((ulong)id * 0x9E3779B97F4A7C15UL);
         var chars = new char[64];
@@ -175,13 +185,13 @@ internal static class Program
         return new string(chars);
     }
 
-    private static string Key(int id) => id.ToString(CultureInfo.InvariantCulture) + "-" + Secret(id);
+    internal static string Key(int id) => id.ToString(CultureInfo.InvariantCulture) + "-" + Secret(id);
 
     /// <summary>As the module stores it: SHA-256 of the ASCII secret.</summary>
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.ASCII.GetBytes(secret));
 
     /// <summary>Distinct ids of the store in a fixed random order; [offset, offset + n) of it.</summary>
-    private static int[] Sample(string path, int offset, int n)
+    internal static int[] Sample(string path, int offset, int n)
     {
         int max;
         using (SqliteConnection connection = Raw(path))
@@ -967,7 +977,7 @@ internal static class Program
         return string.Join("; ", lines);
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         List<double> sorted = values.OrderBy(v => v).ToList();
         int middle = sorted.Count / 2;

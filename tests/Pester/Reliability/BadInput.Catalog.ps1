@@ -109,6 +109,9 @@ $BadInputCatalog = @(
     @{ Cmdlet = 'Set-ApiKey'; Case = '-ExpiresAt with -NeverExpires'; Run = { param($s, $seed) Set-ApiKey -StorePath $s -Id $seed.One.Id -ExpiresAt (Get-Date).AddDays(1) -NeverExpires }; ErrorId = 'ConflictingExpiry'; Category = 'InvalidArgument'; Terminating = $true }
     @{ Cmdlet = 'New-ApiKey'; Case = 'expiry that is not a date'; Run = { param($s) New-ApiKey -StorePath $s -Name 'e' -ExpiresAt 'next tuesday' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument'; Terminating = $true }
     @{ Cmdlet = 'Get-ApiKeyAuditLog'; Case = '-After that is not a date'; Run = { param($s) Get-ApiKeyAuditLog -StorePath $s -After 'yesterday-ish' }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument'; Terminating = $true }
+    @{ Cmdlet = 'Clear-ApiKeyAuditLog'; Case = '-Before in the future'; Run = { param($s) Clear-ApiKeyAuditLog -StorePath $s -Before (Get-Date).AddDays(1) -Confirm:$false }; ErrorId = 'AuditBoundInFuture'; Category = 'InvalidArgument'; Terminating = $true }
+    @{ Cmdlet = 'Clear-ApiKeyAuditLog'; Case = '-Before that is not a date'; Run = { param($s) Clear-ApiKeyAuditLog -StorePath $s -Before 'last-month' -Confirm:$false }; ErrorId = 'CannotConvertArgumentNoMessage'; Category = 'InvalidArgument'; Terminating = $true }
+    @{ Cmdlet = 'Clear-ApiKeyAuditLog'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s) Clear-ApiKeyAuditLog -StorePath $s -Before (Get-Date) -Confirm:$false }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
 
     # --- Grace periods of resets -----------------------------------------------------------------------------------
     @{ Cmdlet = 'Set-ApiKey'; Case = 'negative grace period'; Run = { param($s, $seed) Set-ApiKey -StorePath $s -Id $seed.One.Id -Reset -GracePeriod '-01:00:00' }; ErrorId = 'InvalidGracePeriod'; Category = 'InvalidArgument'; Terminating = $true }
@@ -173,8 +176,8 @@ $BadInputCatalog = @(
     @{ Cmdlet = 'Set-ApiKey'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Set-ApiKey -StorePath $s -Id $seed.One.Id -Reset }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
     @{ Cmdlet = 'Remove-ApiKey'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Remove-ApiKey -StorePath $s -Id $seed.One.Id }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
     @{ Cmdlet = 'Revoke-ApiKey'; Case = 'a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Revoke-ApiKey -StorePath $s -Id $seed.One.Id }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
-    # A failed verification must be audited, which a read-only store cannot take (a valid key still verifies there).
-    @{ Cmdlet = 'Test-ApiKey'; Case = 'a wrong key on a read-only store file'; Store = 'ReadOnlyFile'; Run = { param($s, $seed) Test-ApiKey -StorePath $s -Key ("$($seed.One.Id)-" + ('x' * 64)) }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }
+    # Test-ApiKey on a read-only store file is no error: every key is verified, with one warning (BadInput.Tests.ps1,
+    # "what a read-only store still allows").
     # A store (in WAL mode) in a read-only folder cannot even be read: SQLite cannot create its -shm file there. The
     # module reports it as StoreUnavailable with SQLite's own words ("unable to open database file").
     @{ Cmdlet = 'Get-ApiKey'; Case = 'a store in a read-only folder'; Store = 'ReadOnlyFolder'; Run = { param($s) Get-ApiKey -StorePath $s }; ErrorId = 'StoreReadOnly'; Category = 'PermissionDenied'; Terminating = $true }

@@ -192,7 +192,7 @@ Describe 'R3: bad input — the catalog' -Tag File {
     It 'holds at least 40 bad inputs, and some for every cmdlet' -ForEach @(@{ Catalog = $BadInputCatalog }) {
         $Catalog.Count | Should -BeGreaterOrEqual 40
         $covered = @($Catalog | ForEach-Object { $_.Cmdlet } | Sort-Object -Unique)
-        foreach ($cmdlet in 'New-ApiKey', 'Get-ApiKey', 'Set-ApiKey', 'Remove-ApiKey', 'Test-ApiKey', 'Revoke-ApiKey', 'Get-ApiKeyAuditLog') {
+        foreach ($cmdlet in 'New-ApiKey', 'Get-ApiKey', 'Set-ApiKey', 'Remove-ApiKey', 'Test-ApiKey', 'Revoke-ApiKey', 'Get-ApiKeyAuditLog', 'Clear-ApiKeyAuditLog') {
             $covered | Should -Contain $cmdlet
         }
     }
@@ -293,6 +293,16 @@ Describe 'R3: what a read-only store still allows' -Tag File {
 
     It 'verifies a valid key on a read-only store file (its last use is not recorded)' {
         if ($caseStore.SkipReason) { Set-ItResult -Skipped -Because $caseStore.SkipReason; return }
-        Test-ApiKey -StorePath $caseStore.Path -Key $seed.One.Key -ErrorAction Stop | Should -BeTrue
+        Test-ApiKey -StorePath $caseStore.Path -Key $seed.One.Key -ErrorAction Stop -WarningAction SilentlyContinue | Should -BeTrue
+    }
+
+    It 'refuses a wrong key on a read-only store file without an error, and warns once that it could not record it' {
+        if ($caseStore.SkipReason) { Set-ItResult -Skipped -Because $caseStore.SkipReason; return }
+        $wrong = "$($seed.One.Id)-$('x' * 64)"
+        $output = $wrong, 'garbage', $wrong | Test-ApiKey -StorePath $caseStore.Path -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue
+        $output | Should -Be @($false, $false, $false)
+        @($warnings).Count | Should -Be 1
+        "$($warnings[0])" | Should -Match 'could not be recorded'
+        "$($warnings[0])" | Should -Match 'cannot be written'
     }
 }
