@@ -409,6 +409,64 @@ namespace ApiKeyModule.Tests
         }
 
         [Fact]
+        public void A_verifier_on_many_threads_records_each_use_of_a_previous_key_and_each_end_once()
+        {
+            using (var temp = new TempStore())
+            {
+                var inGrace = new List<(IssuedApiKey Old, IssuedApiKey Fresh)>();
+                var ranOut = new List<(IssuedApiKey Old, IssuedApiKey Fresh)>();
+                using (ApiKeyStore admin = temp.Open())
+                {
+                    for (int i = 0; i < 8; i++)
+                    {
+                        IssuedApiKey old = admin.Create("svc" + i, SystemAll);
+                        var fresh = (IssuedApiKey)admin.Update(old.Id, new ApiKeyChanges { Reset = true, GracePeriod = Hour });
+                        (i % 2 == 0 ? inGrace : ranOut).Add((old, fresh));
+                    }
+                }
+                foreach ((IssuedApiKey old, IssuedApiKey _) in ranOut)
+                {
+                    RunOut(temp, old.Id);
+                }
+                using (ApiKeyVerifier verifier = temp.OpenVerifier())
+                {
+                    // Every thread verifies every key, while one of them also writes what was recorded, over and over:
+                    // records made and taken at once must neither be lost nor written twice.
+                    Exception[] errors = Threads.AtOnce(4, thread =>
+                    {
+                        for (int round = 0; round < 50; round++)
+                        {
+                            foreach ((IssuedApiKey old, IssuedApiKey fresh) in inGrace)
+                            {
+                                ApiKeyVerification result = verifier.Verify(old.Key, "CALL", "system.info");
+                                Assert.True(result.Valid && result.UsedPreviousKey, $"the previous key of {old.Id}: {result.Code}");
+                            }
+                            foreach ((IssuedApiKey old, IssuedApiKey fresh) in ranOut)
+                            {
+                                Assert.True(verifier.Verify(fresh.Key).Valid);
+                                Assert.Equal(VerificationCode.NotFound, verifier.Verify(old.Key).Code);
+                            }
+                            if (thread == 0)
+                            {
+                                verifier.Store.FlushRecorded();
+                            }
+                        }
+                    });
+                    Assert.Empty(errors);
+                }
+                foreach ((IssuedApiKey old, IssuedApiKey _) in inGrace)
+                {
+                    Assert.IsNotType<DBNull>(temp.Sql("SELECT previous_key_last_used_at FROM api_keys WHERE id = @id", ("id", old.Id)));
+                    Assert.Equal(0L, CountEnds(temp, old.Id));
+                }
+                foreach ((IssuedApiKey old, IssuedApiKey _) in ranOut)
+                {
+                    Assert.Equal(1L, CountEnds(temp, old.Id));
+                }
+            }
+        }
+
+        [Fact]
         public void A_copied_store_keeps_the_grace_period_working()
         {
             // Into the other kind of store when there is a server; the copy code is the same in either direction.
