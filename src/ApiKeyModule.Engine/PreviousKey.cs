@@ -17,6 +17,14 @@ namespace ApiKeyModule
         public string Name { get; set; }
         public long ExpiresAt { get; set; }
         public long? LastUsedAt { get; set; }
+
+        /// <summary>The row a reader is on, when its columns are: name, previous_key_expires_at, previous_key_last_used_at.</summary>
+        public static PreviousKeyRow FromRow(System.Data.Common.DbDataReader reader) => new PreviousKeyRow
+        {
+            Name = reader.GetString(0),
+            ExpiresAt = reader.GetInt64(1),
+            LastUsedAt = reader.IsDBNull(2) ? (long?)null : reader.GetInt64(2),
+        };
     }
 
     /// <summary>A verification by a key's previous secret, to be written as its last use: only while that secret is the one stored.</summary>

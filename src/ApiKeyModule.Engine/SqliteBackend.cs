@@ -214,12 +214,7 @@ namespace ApiKeyModule
                     {
                         return null;
                     }
-                    return new PreviousKeyRow
-                    {
-                        Name = reader.GetString(0),
-                        ExpiresAt = reader.GetInt64(1),
-                        LastUsedAt = reader.IsDBNull(2) ? (long?)null : reader.GetInt64(2),
-                    };
+                    return PreviousKeyRow.FromRow(reader);
                 }
             }
         }
