@@ -163,7 +163,7 @@ function Add-VerifierRows([string] $prefix, [string] $store, [string] $floorClie
     Add-Part "${prefix}1" 'CPU time per verification, one thread / two threads (summed): equal means no contention between the threads, so two free cores give twice the rate' `
         ("{0} / {1}" -f (Show-Micro $r.missCpuSecondsEachOneThread), (Show-Micro $r.missCpuSecondsEachTwoThreads))
     Add-Row "${prefix}2" "${label}a key's first verification in a minute (a new verifier, $($r.firstUseKeys.ToString('N0')) never-used keys: a SELECT per key; its last-use write left to the verifier's background thread; median of $rounds)" `
-        (Show-Rate $r.firstUsePerSecond) ("$floorClient prepared ``SELECT … WHERE id = $placeholder`` (the engine's), the same keys, $floorConnection: " + (Show-Rate $r.floorSelectPerSecond)) `
+        (Show-Rate $r.firstUsePerSecond) ("$floorClient prepared ``SELECT … WHERE id = $placeholder`` (the engine's), the same keys, ${floorConnection}: " + (Show-Rate $r.floorSelectPerSecond)) `
         (Show-Ratio ($r.firstUsePerSecond / $r.floorSelectPerSecond)) '≥ 0.7 × floor' (Show-Met ($r.firstUsePerSecond -ge 0.7 * $r.floorSelectPerSecond))
     Add-Part "${prefix}2" 'first use / floor, each round (interleaved)' ((0..($r.firstUseRuns.Count - 1) | ForEach-Object { "{0} / {1}" -f (Show-Rate $r.firstUseRuns[$_]), (Show-Rate $r.floorRuns[$_]) }) -join '; ')
     Add-Part "${prefix}2" 'the same in CPU time of the verifying thread, per key (less disturbed by other work): first use / floor, and floor ÷ first use' `
