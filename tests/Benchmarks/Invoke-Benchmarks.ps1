@@ -353,7 +353,7 @@ try {
     Add-Part 'P4' 'a last-use write alone, one per transaction: `UPDATE last_used_at` autocommit, synchronous=FULL / NORMAL' ("{0} / {1}" -f (Show-Rate $p4.touchFULLPerSecond), (Show-Rate $p4.touchNORMALPerSecond))
     Add-Part 'P4' 'engine, first use: the verifications alone / the deferred write of their last uses, per key (SQLite writes a whole 4 KB page for each randomly chosen key)' ("{0} / {1}" -f (Show-Rate $p4.coldVerifyOnlyPerSecond), (Show-Micro $p4.coldWriteSecondsPerKey))
     Add-Part 'P4' 'engine, a new verifier, the first keys again: cache misses, no write' (Show-Rate $p4.missPerSecond)
-    Add-Part 'P4' 'engine, again, two threads on one verifier (it serializes calls on its one connection)' (Show-Rate $p4.warmTwoThreadsPerSecond)
+    Add-Part 'P4' 'engine, again, two threads on one verifier (cache hits, each on a read connection of its own)' (Show-Rate $p4.warmTwoThreadsPerSecond)
     Add-Part 'P4' 'engine, again, with `-Method CALL -Resource system.info`: first authorization per key (allowlist parsed) / then (median of 2)' ("{0} / {1}" -f (Show-Rate $p4.warmAuthorizeFirstPerSecond), (Show-Rate $p4.warmAuthorizePerSecond))
     Add-Part 'P4' 'engine, wrong secret (NotFound: durable audit row per call)' (Show-Rate $p4.wrongSecretPerSecond)
     Add-Part 'P4' '`Test-ApiKey` pipeline, first use / again' ("{0} / {1}" -f (Show-Rate $coldTest), (Show-Rate $warmTest))

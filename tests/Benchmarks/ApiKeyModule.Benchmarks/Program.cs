@@ -579,7 +579,7 @@ internal static class Program
             result["warmAuthorizePerSecond"] = Median(authorize.Skip(1).ToList());
             result["warmAuthorizeValid"] = valid;
 
-            // What-if: two threads on one verifier (it serializes calls on its one connection).
+            // Two threads on one verifier, cache hits.
             var twoThreads = new List<double>();
             for (int pass = 0; pass < 3; pass++)
             {
