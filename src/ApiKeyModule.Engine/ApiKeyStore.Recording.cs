@@ -45,9 +45,13 @@ namespace ApiKeyModule
             }
         }
 
-        /// <summary>For a verifier's background flush: writes when the oldest record is <paramref name="ageMs"/> old (or there are many); skips while another flush runs.</summary>
+        /// <summary>
+        /// For a verifier's background thread: lets go of what idle read connections hold, and writes what was recorded
+        /// when the oldest record is <paramref name="ageMs"/> old (or there are many); skips while another flush runs.
+        /// </summary>
         internal void FlushRecordedIfDue(long ageMs)
         {
+            backend.EndIdleReads();
             if (!IsDue(UnixTime.ToMilliseconds(DateTime.UtcNow), ageMs) || !Monitor.TryEnter(flushGate))
             {
                 return;

@@ -29,11 +29,11 @@ namespace ApiKeyModule
                 throw new ApiKeyException("InvalidMethod", ApiKeyErrorCategory.InvalidArgument,
                     $"'{shown}' is not a request method. Use one of {string.Join(", ", RequestMethods)}.", shown);
             }
-            if (!PresentedKey.TryParse(presentedKey, out int id, out string secret))
+            if (!PresentedKey.TryLocate(presentedKey, out int id, out int secretStart))
             {
                 return Fail(VerificationCode.Malformed, null, null, method, resource);
             }
-            byte[] hash = KeySecret.Hash(secret);
+            byte[] hash = KeySecret.Hash(presentedKey, secretStart);
             VerifiedKey key = Find(id);
             bool previous = false;
             if (key == null || !FixedTimeEquals(hash, key.Hash) && !(previous = MatchesPreviousKey(key, hash)))

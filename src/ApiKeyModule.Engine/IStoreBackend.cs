@@ -79,6 +79,9 @@ namespace ApiKeyModule
 
         void ReturnReader(IKeyReader reader);
 
+        /// <summary>By a verifier's background thread: what idle readers hold open is let go (SQLite: a read transaction).</summary>
+        void EndIdleReads();
+
         /// <summary>Inside <see cref="Write"/>: removes the audit rows whose last event (last_at, else at) is before the bound; returns how many.</summary>
         long DeleteAuditBefore(long before);
 

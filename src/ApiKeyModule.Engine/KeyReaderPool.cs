@@ -115,6 +115,26 @@ namespace ApiKeyModule
             reader.Dispose();
         }
 
+        /// <summary>Runs <paramref name="action"/> on each idle reader, taken out of its slot meanwhile (no verification can rent it).</summary>
+        public void Visit(Action<T> action)
+        {
+            for (int slot = 0; slot < slots.Length; slot += Spacing)
+            {
+                T reader = Interlocked.Exchange(ref slots[slot], null);
+                if (reader != null)
+                {
+                    try
+                    {
+                        action(reader);
+                    }
+                    finally
+                    {
+                        Return(reader);
+                    }
+                }
+            }
+        }
+
         public void Dispose()
         {
             disposed = true;

@@ -38,6 +38,9 @@ namespace ApiKeyModule
         /// <summary>NIST SP 800-63B: a key of ~381 random bits needs a one-way hash, not a slow password hash.</summary>
         public static byte[] Hash(string secret) => Sha256.HashAscii(secret, 0, secret.Length);
 
+        /// <summary>The hash of the secret at <paramref name="start"/> in a presented key (see <see cref="PresentedKey"/>).</summary>
+        public static byte[] Hash(string presentedKey, int start) => Sha256.HashAscii(presentedKey, start, Length);
+
         public static string Format(int id, string secret) => id.ToString(CultureInfo.InvariantCulture) + "-" + secret;
     }
 }

@@ -413,6 +413,11 @@ namespace ApiKeyModule
             }
         }
 
+        /// <summary>A pooled reader holds nothing between lookups.</summary>
+        public void EndIdleReads()
+        {
+        }
+
         /// <summary>Another connection to the same store (its identity checked), for one verification at a time.</summary>
         private PostgresBackend OpenReader()
         {

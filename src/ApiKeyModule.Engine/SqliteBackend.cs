@@ -22,6 +22,7 @@ namespace ApiKeyModule
         // A verifier's: the wal-index its readers check the store's version in, and the store whose it is.
         private SqliteWalIndex walIndex;
         private SqliteBackend owner;
+        private SqliteReadSnapshot snapshot;
         private SqliteTransaction transaction;
         private SqliteCommand insert;
         private SqliteCommand append;
@@ -257,6 +258,7 @@ namespace ApiKeyModule
                 KeySecret.HashAlgorithm + "'");
             try
             {
+                snapshot?.Keep();
                 verify.Bind(1, id);
                 if (!verify.Step())
                 {
@@ -345,7 +347,27 @@ namespace ApiKeyModule
                 reader.Dispose();
                 throw StoreErrors.Unavailable(Location, $"the file now holds another store (id {reader.StoreId}, not {StoreId})", "Open the store again.", null);
             }
+            if (walIndex != null)
+            {
+                reader.snapshot = new SqliteReadSnapshot(reader.connection, walIndex);
+            }
             return reader;
+        }
+
+        /// <summary>By the verifier's background thread: the read transactions its idle readers left open end.</summary>
+        public void EndIdleReads()
+        {
+            readers?.Visit(reader =>
+            {
+                try
+                {
+                    reader.snapshot?.EndIfIdle();
+                }
+                catch (SqliteException)
+                {
+                    // Ended with the connection, or at its next lookup.
+                }
+            });
         }
 
         public long DeleteAuditBefore(long before) => AuditBefore("DELETE FROM audit_log", before, command => command.ExecuteNonQuery());
@@ -500,6 +522,7 @@ namespace ApiKeyModule
                 read.Dispose();
             }
             openReads.Clear();
+            snapshot?.Dispose();
             insert?.Dispose();
             append?.Dispose();
             insertAsIs?.Dispose();

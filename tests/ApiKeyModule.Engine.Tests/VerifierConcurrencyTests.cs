@@ -170,6 +170,52 @@ namespace ApiKeyModule.Tests
             }
         }
 
+        [Fact]
+        public void A_key_created_or_revoked_elsewhere_is_seen_by_the_next_lookup_of_a_key_not_cached()
+        {
+            using (var temp = new TempStore())
+            using (ApiKeyStore admin = temp.Open())
+            {
+                IssuedApiKey first = admin.Create("first", Info);
+                using (ApiKeyVerifier verifier = temp.OpenVerifier())
+                {
+                    for (int i = 0; i < 30; i++)
+                    {
+                        // A lookup that finds nothing (a SQLite reader then keeps its read open), then a change elsewhere.
+                        Assert.Equal(VerificationCode.NotFound, verifier.Verify((1_000_000 + i) + "-" + new string('n', 64)).Code);
+                        IssuedApiKey created = admin.Create("new" + i, Info);
+                        Assert.Equal(VerificationCode.Valid, verifier.Verify(created.Key).Code);
+                        IssuedApiKey other = admin.Create("other" + i, Info);
+                        Assert.Equal(VerificationCode.NotFound, verifier.Verify((2_000_000 + i) + "-" + new string('n', 64)).Code);
+                        admin.Revoke(other.Id, "r");
+                        Assert.Equal(VerificationCode.Revoked, verifier.Verify(other.Key).Code);
+                    }
+                    Assert.True(verifier.Verify(first.Key).Valid);
+                }
+            }
+        }
+
+        [SqliteOnlyFact("SQLite's read transactions and WAL")]
+        public void A_verifier_left_idle_keeps_no_read_open_that_would_stop_the_WAL_from_being_reset()
+        {
+            using (var temp = new TempStore())
+            {
+                IssuedApiKey key;
+                using (ApiKeyStore admin = temp.Open())
+                {
+                    key = admin.Create("svc", Info);
+                }
+                using (ApiKeyVerifier verifier = temp.OpenVerifier(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100)))
+                {
+                    Assert.True(verifier.Verify(key.Key).Valid);
+                    Assert.Equal(VerificationCode.NotFound, verifier.Verify("999999-" + new string('n', 64)).Code);
+                    // A reset of the WAL waits for every read; busy (the first column) is 0 once none is left open.
+                    Within.Bound(TimeSpan.FromSeconds(10), () => Assert.Equal(0L, Convert.ToInt64(temp.Sql("PRAGMA wal_checkpoint(TRUNCATE)"))));
+                    Assert.True(verifier.Verify(key.Key).Valid);
+                }
+            }
+        }
+
         /// <summary>
         /// The flood of the goal: one thread sends a million invalid keys (malformed, an id no key has, a wrong
         /// secret for a real id) while another verifies genuine keys. Every genuine verification succeeds, every failure
