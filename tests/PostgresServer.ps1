@@ -63,6 +63,15 @@ function Start-PostgresProcess($Server) {
         '-o', "-c listen_addresses=127.0.0.1 -p $($Server.Port) -k $($Server.Folder) -c fsync=off -c max_connections=200$tls", 'start')
 }
 
+# No finally block runs when the test run is killed by a signal: a watcher in a session of its own (so that a signal to
+# the run's process group spares it) stops the server and removes its folder once this process is gone.
+function Start-PostgresWatcher($Server) {
+    $stop = "'$($Server.Bin)/pg_ctl' -D '$($Server.Folder)/data' -m immediate -w stop"
+    if ((id -u) -eq '0') { $stop = "runuser -u postgres -- $stop" }
+    $watch = "while kill -0 $PID 2>/dev/null; do sleep 2; done; if [ -f '$($Server.Folder)/data/postmaster.pid' ]; then $stop; fi; rm -rf '$($Server.Folder)'"
+    & bash -c "setsid bash -c `"$watch`" </dev/null >/dev/null 2>&1 &"
+}
+
 function Start-TestPostgres {
     Install-Postgres
     $bin = Find-PostgresBin
@@ -76,6 +85,7 @@ function Start-TestPostgres {
         ConnectionString = $null; RootCertificate = $null
     }
     try {
+        Start-PostgresWatcher $server
         $output = Invoke-AsServerUser (Join-Path $bin 'initdb') @('-D', "$folder/data", '-U', 'postgres', '--auth-local=trust',
             '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync')
         if ($LASTEXITCODE -ne 0) { throw "initdb failed ($LASTEXITCODE): $output" }
