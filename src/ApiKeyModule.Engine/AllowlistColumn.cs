@@ -41,7 +41,7 @@ namespace ApiKeyModule
                 int space = lines[i].IndexOf(' ');
                 if (space <= 0)
                 {
-                    throw new ApiKeyException("StoreCorrupt", ApiKeyErrorCategory.InvalidData,
+                    throw new ApiKeyException(ErrorIds.StoreCorrupt, ApiKeyErrorCategory.InvalidData,
                         "An allowlist in the store is damaged (line '" + lines[i] + "'). Restore the store from a backup.");
                 }
                 entries[i] = new AllowlistEntry(string.Intern(lines[i].Substring(0, space)), lines[i].Substring(space + 1));

@@ -1,12 +1,17 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ApiKeyModule
 {
     /// <summary>One allowlist entry: an HTTP/middleware method and a resource (exact, or an fnmatch pattern with '*').</summary>
     public sealed class AllowlistEntry : IEquatable<AllowlistEntry>
     {
-        public static readonly IReadOnlyList<string> Methods = new[] { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE", "*" };
+        /// <summary>The methods a request can have: what a verification takes, and Test-ApiKey's -Method.</summary>
+        public static readonly IReadOnlyList<string> RequestMethods = new[] { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
+
+        /// <summary>The methods an entry can name: a request's, or '*' for any.</summary>
+        public static readonly IReadOnlyList<string> Methods = RequestMethods.Concat(new[] { "*" }).ToArray();
 
         internal AllowlistEntry(string method, string resource)
         {

@@ -9,7 +9,6 @@ namespace ApiKeyModule
 {
     internal static class AllowlistRules
     {
-        public const string InvalidEntryErrorId = "InvalidAllowlistEntry";
         public const int MaxResourceLength = 1024;
 
         private const int MaxShownLength = 60;
@@ -127,7 +126,7 @@ namespace ApiKeyModule
         }
 
         internal static ApiKeyException Invalid(string message) =>
-            new ApiKeyException(InvalidEntryErrorId, ApiKeyErrorCategory.InvalidArgument, message);
+            new ApiKeyException(ErrorIds.InvalidAllowlistEntry, ApiKeyErrorCategory.InvalidArgument, message);
 
         internal static string Describe(int? index, string method, string resource)
         {

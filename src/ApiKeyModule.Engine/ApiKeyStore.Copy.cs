@@ -23,7 +23,7 @@ namespace ApiKeyModule
             }
             if (destination.Id == Id)
             {
-                throw new ApiKeyException("DestinationIsSource", ApiKeyErrorCategory.InvalidArgument,
+                throw new ApiKeyException(ErrorIds.DestinationIsSource, ApiKeyErrorCategory.InvalidArgument,
                     $"The destination '{destination.Path}' is the store being copied (store id {Id}), or a file copy of it. Give another destination.",
                     destination.Path);
             }
@@ -43,7 +43,7 @@ namespace ApiKeyModule
         {
             if (!backend.LockIfEmpty())
             {
-                throw new ApiKeyException("DestinationNotEmpty", ApiKeyErrorCategory.ResourceExists,
+                throw new ApiKeyException(ErrorIds.DestinationNotEmpty, ApiKeyErrorCategory.ResourceExists,
                     $"The destination '{Path}' already holds keys or audit entries, and a copy goes only into an empty store. Nothing was written. " +
                     "Give a new file or schema, or remove the destination first.", Path);
             }

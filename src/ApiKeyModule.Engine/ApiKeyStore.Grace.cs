@@ -156,14 +156,14 @@ namespace ApiKeyModule
             string key = $"The key with Id {current.Id} ('{current.Name}')";
             if (current.Revoked || current.ExpiresAt != null && UnixTime.ToMilliseconds(current.ExpiresAt.Value) <= now)
             {
-                throw new ApiKeyException("GracePeriodForInactiveKey", ApiKeyErrorCategory.InvalidArgument,
+                throw new ApiKeyException(ErrorIds.GracePeriodForInactiveKey, ApiKeyErrorCategory.InvalidArgument,
                     $"{key} is {(current.Revoked ? "revoked" : "expired")}: its current key does not work, and a grace period would make it work again. " +
                     "Reset it without a grace period.", current.Id);
             }
             if (updated.ExpiresAt != null && end > UnixTime.ToMilliseconds(updated.ExpiresAt.Value))
             {
                 TimeSpan left = TimeSpan.FromSeconds(Math.Floor((UnixTime.ToMilliseconds(updated.ExpiresAt.Value) - now) / 1000.0));
-                throw new ApiKeyException("GracePeriodBeyondExpiry", ApiKeyErrorCategory.InvalidArgument,
+                throw new ApiKeyException(ErrorIds.GracePeriodBeyondExpiry, ApiKeyErrorCategory.InvalidArgument,
                     $"{key} expires at {UnixTime.Show(updated.ExpiresAt)}, before a grace period of {GraceRules.Show(grace)} would end: the previous key " +
                     $"cannot outlive the key. Give at most {GraceRules.Show(left)}, or a later expiry with the reset.", GraceRules.Show(grace));
             }

@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ApiKeyModule
 {
     public sealed partial class ApiKeyStore
     {
-        private static readonly string[] RequestMethods = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
         private readonly VerificationCache verifiedKeys = new VerificationCache();
         // The answers that name no key are the same for every client: nothing is allocated per refused key.
         private static readonly ApiKeyVerification MalformedKey = new ApiKeyVerification(VerificationCode.Malformed);
@@ -20,14 +20,14 @@ namespace ApiKeyModule
         {
             if ((method == null) != (resource == null))
             {
-                throw new ApiKeyException("IncompleteRequest", ApiKeyErrorCategory.InvalidArgument,
+                throw new ApiKeyException(ErrorIds.IncompleteRequest, ApiKeyErrorCategory.InvalidArgument,
                     "Give both the method and the resource to check authorization, or neither to check the key alone.");
             }
-            if (method != null && Array.IndexOf(RequestMethods, method.ToUpperInvariant()) < 0)
+            if (method != null && !AllowlistEntry.RequestMethods.Contains(method.ToUpperInvariant()))
             {
                 string shown = AllowlistRules.Show(method);
-                throw new ApiKeyException("InvalidMethod", ApiKeyErrorCategory.InvalidArgument,
-                    $"'{shown}' is not a request method. Use one of {string.Join(", ", RequestMethods)}.", shown);
+                throw new ApiKeyException(ErrorIds.InvalidMethod, ApiKeyErrorCategory.InvalidArgument,
+                    $"'{shown}' is not a request method. Use one of {string.Join(", ", AllowlistEntry.RequestMethods)}.", shown);
             }
             if (!PresentedKey.TryLocate(presentedKey, out int id, out int secretStart))
             {

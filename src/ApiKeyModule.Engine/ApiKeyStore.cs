@@ -135,8 +135,10 @@ namespace ApiKeyModule
             TimeSpan? grace = changes == null ? null : GraceRules.Validate(changes.GracePeriod, changes.Reset);
             if (changes == null || changes.IsEmpty)
             {
-                throw new ApiKeyException("NoChangeRequested", ApiKeyErrorCategory.InvalidArgument,
-                    "Nothing to change. Give -Name, -Allowlist, -ExpiresAt, -NeverExpires or -Reset.", id);
+                throw new ApiKeyException(ErrorIds.NoChangeRequested, ApiKeyErrorCategory.InvalidArgument, "Nothing to change.", id)
+                {
+                    Remedy = Remedies.GiveAChange,
+                };
             }
             string name = changes.Name == null ? null : NameRules.Validate(changes.Name);
             IReadOnlyList<AllowlistEntry> allowlist = changes.Allowlist == null ? null : AllowlistRules.Normalize(changes.Allowlist);
@@ -273,9 +275,11 @@ namespace ApiKeyModule
             DateTime bound = UnixTime.Normalize(before);
             if (bound > DateTime.UtcNow)
             {
-                throw new ApiKeyException("AuditBoundInFuture", ApiKeyErrorCategory.InvalidArgument,
-                    $"The bound {UnixTime.Show(bound)} is in the future: clearing up to it would remove entries not yet written. " +
-                    "Give a time in the past, such as (Get-Date).AddDays(-90), or the present, (Get-Date), to clear everything so far.", bound);
+                throw new ApiKeyException(ErrorIds.AuditBoundInFuture, ApiKeyErrorCategory.InvalidArgument,
+                    $"The bound {UnixTime.Show(bound)} is in the future: clearing up to it would remove entries not yet written.", bound)
+                {
+                    Remedy = Remedies.GiveAPastBound,
+                };
             }
             return bound;
         }
@@ -298,12 +302,16 @@ namespace ApiKeyModule
         {
             if (idOrName is int)
             {
-                return new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
-                    $"No API key has Id {idOrName}. Run Get-ApiKey to list the keys.", idOrName);
+                return new ApiKeyException(ErrorIds.ApiKeyNotFound, ApiKeyErrorCategory.ObjectNotFound, $"No API key has Id {idOrName}.", idOrName)
+                {
+                    Remedy = Remedies.ListKeys,
+                };
             }
             string name = SafeText.Escape((string)idOrName);
-            return new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
-                $"No API key is named '{name}'. Run Get-ApiKey to list the keys, or use a wildcard such as '{name}*'.", name);
+            return new ApiKeyException(ErrorIds.ApiKeyNotFound, ApiKeyErrorCategory.ObjectNotFound, $"No API key is named '{name}'.", name)
+            {
+                Remedy = Remedies.ListOrMatchKeys,
+            };
         }
 
         /// <summary>The key as the store holds it now; ApiKeyNotFound when it holds none with this id (and creation time, when given).</summary>
@@ -316,9 +324,12 @@ namespace ApiKeyModule
             }
             if (current == null || createdAt != null && current.CreatedAt != createdAt)
             {
-                throw new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                throw new ApiKeyException(ErrorIds.ApiKeyNotFound, ApiKeyErrorCategory.ObjectNotFound,
                     $"The store '{Path}' no longer holds the key with Id {id} created {UnixTime.Show(createdAt)}: it was removed, or the store was " +
-                    "restored from a backup, since the key was read. Read the keys again with Get-ApiKey.", id);
+                    "restored from a backup, since the key was read.", id)
+                {
+                    Remedy = Remedies.ReadKeysAgain,
+                };
             }
             return current;
         }
@@ -339,11 +350,14 @@ namespace ApiKeyModule
 
         /// <summary>A key object given to a store it was not read from: it is not used there.</summary>
         public static ApiKeyException FromOtherStore(ApiKey key, ApiKeyStore store) =>
-            new ApiKeyException("KeyFromOtherStore", ApiKeyErrorCategory.InvalidArgument,
+            new ApiKeyException(ErrorIds.KeyFromOtherStore, ApiKeyErrorCategory.InvalidArgument,
                 $"The key with Id {key.Id} ('{key.Name}') was read from the store '{key.Store}' (store id {key.StoreId}), " +
                 (store == null ? "and there is no store at the path given" : $"not from '{store.Path}' (store id {store.Id})") +
-                ". A key object is used only with its own store: pipe it without -StorePath, or give -Id to name a key of the other store.",
-                key);
+                ". A key object is used only with its own store.",
+                key)
+            {
+                Remedy = Remedies.UseOwnStore,
+            };
 
         private void AuditChanges(ApiKey before, ApiKey after, bool reset)
         {
@@ -380,7 +394,7 @@ namespace ApiKeyModule
             catch (NameTakenException e) when (name != null)
             {
                 ApiKey existing = GetByName(name);
-                throw new ApiKeyException("DuplicateName", ApiKeyErrorCategory.ResourceExists,
+                throw new ApiKeyException(ErrorIds.DuplicateName, ApiKeyErrorCategory.ResourceExists,
                     $"A key named '{existing?.Name ?? name}' already exists{(existing != null ? " (Id " + existing.Id + ")" : "")}; names are unique ignoring case. Choose another name.",
                     name, e.InnerException);
             }

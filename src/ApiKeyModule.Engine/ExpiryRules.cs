@@ -14,8 +14,11 @@ namespace ApiKeyModule
             DateTime utc = UnixTime.Normalize(expiresAt.Value);
             if (utc <= DateTime.UtcNow)
             {
-                throw new ApiKeyException("ExpirationInPast", ApiKeyErrorCategory.InvalidArgument,
-                    $"Expiration date is in the past ({UnixTime.Show(utc)}). Give a date in the future, for example (Get-Date).AddDays(90).", expiresAt);
+                throw new ApiKeyException(ErrorIds.ExpirationInPast, ApiKeyErrorCategory.InvalidArgument,
+                    $"Expiration date is in the past ({UnixTime.Show(utc)}).", expiresAt)
+                {
+                    Remedy = Remedies.GiveAFutureDate,
+                };
             }
             return utc;
         }

@@ -16,8 +16,6 @@ namespace ApiKeyModule
         public static readonly TimeSpan Minimum = TimeSpan.FromSeconds(1);
         public static readonly TimeSpan Maximum = TimeSpan.FromDays(30);
 
-        private const string Forms = "Write it as d.hh:mm:ss (1.00:00:00 is a day, 01:00:00 an hour) or as an ISO 8601 duration (P1D, PT1H, PT90S)";
-
         // ISO 8601 durations without years and months (their length varies): weeks, days, hours, minutes, seconds.
         private static readonly Regex IsoDuration = new Regex(
             @"^P(?:(?<w>\d{1,9})W)?(?:(?<d>\d{1,9})D)?(?:T(?:(?<h>\d{1,9})H)?(?:(?<m>\d{1,9})M)?(?:(?<s>\d{1,9}(?:[.,]\d{1,7})?)S)?)?$",
@@ -32,8 +30,11 @@ namespace ApiKeyModule
             }
             if (!reset)
             {
-                throw new ApiKeyException("GracePeriodWithoutReset", ApiKeyErrorCategory.InvalidArgument,
-                    "A grace period keeps the current key working after a reset: give it with -Reset (in a key document, with reset: true).", Show(grace.Value));
+                throw new ApiKeyException(ErrorIds.GracePeriodWithoutReset, ApiKeyErrorCategory.InvalidArgument,
+                    "A grace period keeps the current key working after a reset, and no reset was asked for.", Show(grace.Value))
+                {
+                    Remedy = Remedies.GraceWithReset,
+                };
             }
             TimeSpan value = grace.Value;
             if (value <= TimeSpan.Zero)
@@ -43,8 +44,7 @@ namespace ApiKeyModule
             }
             if (value < Minimum)
             {
-                throw Invalid(value, $"A grace period of {Show(value)} is less than a second, which is too short to move any client; a bare number is taken " +
-                                     $"as ticks (-GracePeriod 30 is 3 microseconds). {Forms}.");
+                throw Invalid(value, $"A grace period of {Show(value)} is less than a second, which is too short to move any client.", Remedies.GraceOverASecond);
             }
             if (value > Maximum)
             {
@@ -90,14 +90,17 @@ namespace ApiKeyModule
                 return grace;
             }
             string shown = AllowlistRules.Show(text);
-            throw new ApiKeyException("InvalidGracePeriod", ApiKeyErrorCategory.InvalidArgument,
-                $"grace_period '{shown}' ({where}) is not a duration. {Forms}, or null for none.", shown);
+            throw new ApiKeyException(ErrorIds.InvalidGracePeriod, ApiKeyErrorCategory.InvalidArgument,
+                $"grace_period '{shown}' ({where}) is not a duration.", shown)
+            {
+                Remedy = Remedies.GraceForms + " Write null for none.",
+            };
         }
 
         /// <summary>As TimeSpan's invariant form: 1.00:00:00, 00:00:30, 00:00:00.5000000.</summary>
         public static string Show(TimeSpan grace) => grace.ToString("c", CultureInfo.InvariantCulture);
 
-        private static ApiKeyException Invalid(TimeSpan value, string message) =>
-            new ApiKeyException("InvalidGracePeriod", ApiKeyErrorCategory.InvalidArgument, message, Show(value));
+        private static ApiKeyException Invalid(TimeSpan value, string message, string remedy = null) =>
+            new ApiKeyException(ErrorIds.InvalidGracePeriod, ApiKeyErrorCategory.InvalidArgument, message, Show(value)) { Remedy = remedy };
     }
 }

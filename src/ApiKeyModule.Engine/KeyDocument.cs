@@ -120,7 +120,7 @@ namespace ApiKeyModule
             }
             if (!forExistingKey && spec.Name == null)
             {
-                throw new ApiKeyException("InvalidName", ApiKeyErrorCategory.InvalidArgument, "The name is missing. Give one, for example 'name: backup-server'.");
+                throw new ApiKeyException(ErrorIds.InvalidName, ApiKeyErrorCategory.InvalidArgument, "The name is missing. Give one, for example 'name: backup-server'.");
             }
             return spec;
         }
@@ -156,7 +156,7 @@ namespace ApiKeyModule
             {
                 return time;
             }
-            throw new ApiKeyException("InvalidExpiry", ApiKeyErrorCategory.InvalidArgument,
+            throw new ApiKeyException(ErrorIds.InvalidExpiry, ApiKeyErrorCategory.InvalidArgument,
                 $"expires_at '{AllowlistRules.Show(text)}' ({SafeYaml.At(value.Start)}) is not a date. Write it as 2027-01-31T00:00:00Z, or null for never.");
         }
 

@@ -45,6 +45,6 @@ namespace ApiKeyModule
 
         // The target is shown with the error (its CategoryInfo): escaped, like any text that may come from elsewhere.
         private static ApiKeyException Invalid(string name, string message) =>
-            new ApiKeyException("InvalidName", ApiKeyErrorCategory.InvalidArgument, message, SafeText.Escape(name));
+            new ApiKeyException(ErrorIds.InvalidName, ApiKeyErrorCategory.InvalidArgument, message, SafeText.Escape(name));
     }
 }

@@ -104,7 +104,7 @@ namespace ApiKeyModule
         {
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                throw StoreErrors.Unavailable(location, "the connection string is empty", PostgresErrors.ConnectionAdvice, null);
+                throw StoreErrors.Unavailable(location, "the connection string is empty", PostgresErrors.ConnectionRemedy, null);
             }
             try
             {

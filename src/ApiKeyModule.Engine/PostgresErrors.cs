@@ -5,14 +5,11 @@ using Npgsql;
 
 namespace ApiKeyModule
 {
-    /// <summary>Turns PostgreSQL failures (by SQLSTATE) into the store errors SQLite's give, with advice for a server.</summary>
+    /// <summary>Turns PostgreSQL failures (by SQLSTATE) into the store errors SQLite's give, with remedies for a server.</summary>
     internal static class PostgresErrors
     {
-        public const string ConnectionAdvice =
+        public const string ConnectionRemedy =
             "Check Host, Port, Database and Username in the connection string, and that the server is running and can be reached from here.";
-
-        public const string LoginAdvice =
-            "Check Username in the connection string and the password: give it with -Credential, in PGPASSWORD or in the pgpass file.";
 
         public const string UniqueViolation = "23505";
         public const string SerializationFailure = "40001";
@@ -32,15 +29,15 @@ namespace ApiKeyModule
             }
             if (e is ArgumentException)
             {
-                return StoreErrors.Unavailable(location, "the connection string is not valid (" + Scrub(e.Message, secrets) + ")", ConnectionAdvice, null);
+                return StoreErrors.Unavailable(location, "the connection string is not valid (" + Scrub(e.Message, secrets) + ")", ConnectionRemedy, null);
             }
             if (Find<TimeoutException>(e) != null)
             {
-                return StoreErrors.Unavailable(location, "the server did not answer in time", ConnectionAdvice, e);
+                return StoreErrors.Unavailable(location, "the server did not answer in time", ConnectionRemedy, e);
             }
             Exception cause = (Exception)Find<SocketException>(e) ?? Find<IOException>(e) ?? e;
             string reason = cause == e ? e.Message : e.Message.TrimEnd('.', ' ') + ": " + cause.Message;
-            return StoreErrors.Unavailable(location, Scrub(reason, secrets), ConnectionAdvice, e);
+            return StoreErrors.Unavailable(location, Scrub(reason, secrets), ConnectionRemedy, e);
         }
 
         private static ApiKeyException FromServer(PostgresException e, string location, string schema, string[] secrets)
@@ -60,7 +57,7 @@ namespace ApiKeyModule
                         $"Ask the database administrator to grant the role the privileges it needs on the schema '{schema}', or use a role that has them.", e);
                 case "28P01":
                 case "28000":
-                    return StoreErrors.Unavailable(location, "the server refused the login (" + message + ")", LoginAdvice, e);
+                    return StoreErrors.Unavailable(location, "the server refused the login (" + message + ")", Remedies.CheckLogin, e);
                 case "3D000":
                     return StoreErrors.Unavailable(location, message, "Check Database in the connection string, or create the database first.", e);
                 case "3F000":
@@ -78,7 +75,7 @@ namespace ApiKeyModule
                 default:
                     if (e.SqlState.StartsWith("08", StringComparison.Ordinal))
                     {
-                        return StoreErrors.Unavailable(location, message, ConnectionAdvice, e);
+                        return StoreErrors.Unavailable(location, message, ConnectionRemedy, e);
                     }
                     return StoreErrors.Error(location, message + " (SQLSTATE " + e.SqlState + ")", e);
             }

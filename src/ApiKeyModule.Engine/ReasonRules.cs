@@ -38,6 +38,6 @@ namespace ApiKeyModule
         }
 
         private static ApiKeyException Invalid(string message) =>
-            new ApiKeyException("InvalidReason", ApiKeyErrorCategory.InvalidArgument, message);
+            new ApiKeyException(ErrorIds.InvalidReason, ApiKeyErrorCategory.InvalidArgument, message);
     }
 }

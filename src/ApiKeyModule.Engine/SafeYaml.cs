@@ -7,21 +7,30 @@ using YamlDotNet.Core.Events;
 
 namespace ApiKeyModule
 {
-    /// <summary>What a YAML document is, for its messages and ErrorIds ("allowlist document", InvalidAllowlistDocument...).</summary>
+    /// <summary>What a YAML document is, for its messages and ErrorIds.</summary>
     internal sealed class YamlDocumentKind
     {
-        public static readonly YamlDocumentKind Allowlist = new YamlDocumentKind("allowlist document", "Allowlist");
-        public static readonly YamlDocumentKind Key = new YamlDocumentKind("key document", "Key");
+        public static readonly YamlDocumentKind Allowlist = new YamlDocumentKind("allowlist document",
+            ErrorIds.InvalidAllowlistDocument, ErrorIds.UnsafeAllowlistDocument, ErrorIds.AllowlistDocumentTooLarge, ErrorIds.AllowlistDocumentTooComplex);
 
-        private YamlDocumentKind(string noun, string stem)
+        public static readonly YamlDocumentKind Key = new YamlDocumentKind("key document",
+            ErrorIds.InvalidKeyDocument, ErrorIds.UnsafeKeyDocument, ErrorIds.KeyDocumentTooLarge, ErrorIds.KeyDocumentTooComplex);
+
+        private YamlDocumentKind(string noun, string invalid, string unsafeTag, string tooLarge, string tooComplex)
         {
             Noun = noun;
-            Stem = stem;
+            InvalidId = invalid;
+            UnsafeId = unsafeTag;
+            TooLargeId = tooLarge;
+            TooComplexId = tooComplex;
         }
 
         public string Noun { get; }
-        public string Stem { get; }
         public string Title => "The " + Noun;
+        public string InvalidId { get; }
+        public string UnsafeId { get; }
+        public string TooLargeId { get; }
+        public string TooComplexId { get; }
     }
 
     internal enum NodeKind { Scalar, Sequence, Mapping }
@@ -63,7 +72,7 @@ namespace ApiKeyModule
         {
             if (text != null && text.Length > MaxLength)
             {
-                throw new ApiKeyException(kind.Stem + "DocumentTooLarge", ApiKeyErrorCategory.InvalidArgument,
+                throw new ApiKeyException(kind.TooLargeId, ApiKeyErrorCategory.InvalidArgument,
                     $"{kind.Title} has {Count(text.Length)} characters; the limit is {Count(MaxLength)}.");
             }
             if (string.IsNullOrWhiteSpace(text))
@@ -86,10 +95,10 @@ namespace ApiKeyModule
         public static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
         public static ApiKeyException Invalid(YamlDocumentKind kind, string message, Exception inner = null) =>
-            new ApiKeyException("Invalid" + kind.Stem + "Document", ApiKeyErrorCategory.InvalidArgument, message, null, inner);
+            new ApiKeyException(kind.InvalidId, ApiKeyErrorCategory.InvalidArgument, message, null, inner);
 
         public static ApiKeyException TooComplex(YamlDocumentKind kind, string message) =>
-            new ApiKeyException(kind.Stem + "DocumentTooComplex", ApiKeyErrorCategory.InvalidData, message);
+            new ApiKeyException(kind.TooComplexId, ApiKeyErrorCategory.InvalidData, message);
 
         // Builds the tree from parser events without recursion. The representation model (YamlStream) is not used:
         // it recurses per nesting level, allows self-referencing aliases and hashes mapping keys in full.
@@ -239,7 +248,7 @@ namespace ApiKeyModule
             {
                 throw Invalid(kind, $"{kind.Title} puts the tag '{shown}' on {Describe(nodeKind)} ({At(e.Start)}). Remove the tag.");
             }
-            throw new ApiKeyException("Unsafe" + kind.Stem + "Document", ApiKeyErrorCategory.SecurityError,
+            throw new ApiKeyException(kind.UnsafeId, ApiKeyErrorCategory.SecurityError,
                 $"{kind.Title} uses the tag '{shown}' ({At(e.Start)}); tags that build objects are not accepted. Remove the tag.");
         }
 

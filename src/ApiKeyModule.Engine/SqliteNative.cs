@@ -126,7 +126,7 @@ namespace ApiKeyModule
             libraryName == "e_sqlite3" ? handle : IntPtr.Zero;
 
         private static ApiKeyException LoadError(string path, string reason, Exception inner) =>
-            new ApiKeyException("SqliteNativeLibraryLoadFailed", ApiKeyErrorCategory.ResourceUnavailable,
+            new ApiKeyException(ErrorIds.SqliteNativeLibraryLoadFailed, ApiKeyErrorCategory.ResourceUnavailable,
                 $"Could not load the SQLite native library '{path}': {reason}. Reinstall the module, or check that this file is present and matches this OS and architecture.",
                 path, inner);
 

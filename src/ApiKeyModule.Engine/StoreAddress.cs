@@ -123,7 +123,7 @@ namespace ApiKeyModule
                 }
                 if (!UriParameters.TryGetValue(name, out string keyword))
                 {
-                    throw new ApiKeyException("StoreUnavailable", ApiKeyErrorCategory.OpenError,
+                    throw new ApiKeyException(ErrorIds.StoreUnavailable, ApiKeyErrorCategory.OpenError,
                         $"The connection URI has the parameter '{SafeText.Escape(name)}', which is not understood here. Use one of " +
                         string.Join(", ", UriParameters.Keys) + ", or give an Npgsql connection string (Host=...;Database=...).");
                 }

@@ -38,7 +38,7 @@ namespace ApiKeyModule
             {
                 if (credential != null)
                 {
-                    throw new ApiKeyException("CredentialNotUsed", ApiKeyErrorCategory.InvalidArgument,
+                    throw new ApiKeyException(ErrorIds.CredentialNotUsed, ApiKeyErrorCategory.InvalidArgument,
                         "A credential is used only to connect to a PostgreSQL store, and the store given is a file. Give a connection string with the credential, or leave the credential out.");
                 }
                 return new StoreOrigin { FilePath = ResolveFile(location) };

@@ -115,14 +115,16 @@ namespace ApiKeyModule
                     found = (uint)Marshal.ReadInt32(entry, 2 * IntPtr.Size);
                 }
             }
-            return found ?? throw new ApiKeyException("StoreNotPrivate", ApiKeyErrorCategory.SecurityError,
+            return found ?? throw new ApiKeyException(ErrorIds.StoreNotPrivate, ApiKeyErrorCategory.SecurityError,
                 $"${SharedGroupVariable} names the group '{value}', which does not exist. Give the name or number of an existing group, or clear the variable.", value);
         }
 
         private static ApiKeyException NotPrivate(string store, string path, string what, string why, string fix) =>
-            new ApiKeyException("StoreNotPrivate", ApiKeyErrorCategory.SecurityError,
-                $"The store '{store}' was not opened: its {what} '{path}' is not private: {why}. Nothing was read or changed. {fix}, or use another -StorePath.",
-                store);
+            new ApiKeyException(ErrorIds.StoreNotPrivate, ApiKeyErrorCategory.SecurityError,
+                $"The store '{store}' was not opened: its {what} '{path}' is not private: {why}. Nothing was read or changed.", store)
+            {
+                Remedy = fix + ", or use another store.",
+            };
 
         [DllImport("libc", CharSet = CharSet.Ansi)]
         private static extern IntPtr getgrnam(string name);

@@ -40,12 +40,12 @@ namespace ApiKeyModule.Commands
                         entries.AddRange(Convert(nested.Cast<object>().ToArray()));
                         break;
                     case null:
-                        throw new ApiKeyException("InvalidAllowlistEntry", ApiKeyErrorCategory.InvalidArgument,
+                        throw new ApiKeyException(ErrorIds.InvalidAllowlistEntry, ApiKeyErrorCategory.InvalidArgument,
                             $"Allowlist entry {i + 1} is null. Give each entry as @{{method='CALL'; resource='system.info'}}.");
                     default:
                         if (item.GetType().IsPrimitive)
                         {
-                            throw new ApiKeyException("InvalidAllowlistEntry", ApiKeyErrorCategory.InvalidArgument,
+                            throw new ApiKeyException(ErrorIds.InvalidAllowlistEntry, ApiKeyErrorCategory.InvalidArgument,
                                 $"Allowlist entry {i + 1} ({item}) is not an entry. Give each entry as @{{method='CALL'; resource='system.info'}}, or give YAML or JSON text.");
                         }
                         entries.Add(AllowlistRules.FromFields(Fields(PSObject.AsPSObject(items[i])), i + 1));

@@ -52,7 +52,7 @@ namespace ApiKeyModule.Commands
             }
             if (own == null)
             {
-                throw new ApiKeyException("ApiKeyNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                throw new ApiKeyException(ErrorIds.ApiKeyNotFound, ApiKeyErrorCategory.ObjectNotFound,
                     $"The key with Id {key.Id} ('{key.Name}') was read from the store '{key.Store}', which is no longer there. Nothing was changed.", key);
             }
             return own.Id == key.StoreId ? own : throw ApiKeyStore.FromOtherStore(key, own);
@@ -92,7 +92,7 @@ namespace ApiKeyModule.Commands
             }
             catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "StorePathInvalid", ErrorCategory.InvalidArgument, StorePath));
+                ThrowTerminatingError(new ErrorRecord(e, CmdletErrorIds.StorePathInvalid, ErrorCategory.InvalidArgument, StorePath));
                 return null;
             }
         }
@@ -118,6 +118,42 @@ namespace ApiKeyModule.Commands
         protected override void EndProcessing() => Dispose();
 
         protected bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+        /// <summary>What <paramref name="find"/> finds, or null when it fails: reported, non-terminating unless the store itself failed.</summary>
+        internal T Found<T>(Func<T> find) where T : class
+        {
+            try
+            {
+                return find();
+            }
+            catch (ApiKeyException e)
+            {
+                WriteError(e);
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Changes each key the user confirms (ShouldProcess, with <paramref name="action"/>); a key that cannot be
+        /// changed is reported, non-terminating, and the next one goes on.
+        /// </summary>
+        internal void ChangeEach(IEnumerable<KeyInStore> keys, string action, Action<KeyInStore> change)
+        {
+            foreach (KeyInStore target in keys)
+            {
+                try
+                {
+                    if (ShouldProcess(target.ToString(), action))
+                    {
+                        change(target);
+                    }
+                }
+                catch (ApiKeyException e)
+                {
+                    WriteError(e);
+                }
+            }
+        }
 
         public void Dispose()
         {
@@ -158,10 +194,16 @@ namespace ApiKeyModule.Commands
 
         protected void ThrowTerminatingError(ApiKeyException e) => ThrowTerminatingError(ToErrorRecord(e));
 
+        /// <summary>The engine's error, with PowerShell's advice (<see cref="PowerShellAdvice"/>) where it has its own.</summary>
         internal static ErrorRecord ToErrorRecord(ApiKeyException e)
         {
-            var category = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), e.Category.ToString());
-            return new ErrorRecord(e, e.ErrorId, category, e.Target);
+            var record = new ErrorRecord(e, e.ErrorId, ErrorCategories.From(e.Category), e.Target);
+            string advice = PowerShellAdvice.For(e);
+            if (advice != null)
+            {
+                record.ErrorDetails = new ErrorDetails(PowerShellAdvice.Message(e)) { RecommendedAction = advice };
+            }
+            return record;
         }
     }
 }

@@ -25,7 +25,7 @@ namespace ApiKeyModule.Commands
         {
             try
             {
-                ApiKeyStore source = ExistingStore ?? throw new ApiKeyException("SourceStoreNotFound", ApiKeyErrorCategory.ObjectNotFound,
+                ApiKeyStore source = ExistingStore ?? throw new ApiKeyException(CmdletErrorIds.SourceStoreNotFound, ApiKeyErrorCategory.ObjectNotFound,
                     $"There is no store at '{StoreLocation.Resolve(SourceLocation())}' to copy. Nothing was created. " +
                     "Give the store to copy with -StorePath, or create keys in it first.", StorePath);
                 string destination = DestinationLocation();
@@ -69,7 +69,7 @@ namespace ApiKeyModule.Commands
             }
             catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "DestinationInvalid", ErrorCategory.InvalidArgument, Destination));
+                ThrowTerminatingError(new ErrorRecord(e, CmdletErrorIds.DestinationInvalid, ErrorCategory.InvalidArgument, Destination));
                 return null;
             }
         }

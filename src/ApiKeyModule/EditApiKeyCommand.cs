@@ -63,7 +63,7 @@ namespace ApiKeyModule.Commands
             ApiKey existing = target?.Key;
             if (!Editor.HasTerminal())
             {
-                ThrowTerminatingError(new ApiKeyException("NoTerminal", ApiKeyErrorCategory.InvalidArgument,
+                ThrowTerminatingError(new ApiKeyException(CmdletErrorIds.NoTerminal, ApiKeyErrorCategory.InvalidArgument,
                     "There is no terminal to run an editor in (input is redirected or pwsh runs -NonInteractive). " +
                     "Give the document with -Yaml, for example: Get-Content key.yaml -Raw | Edit-ApiKey" + (existing != null ? " -Id " + existing.Id : "") +
                     ". Edit-ApiKey -Template writes a document to start from."));
@@ -122,19 +122,19 @@ namespace ApiKeyModule.Commands
                     }
                     catch (ApiKeyException e) when (IsInputError(e))
                     {
-                        WriteWarning(e.Message);
+                        WriteWarning(PowerShellAdvice.Message(e));
                         if (!AskToEditAgain())
                         {
                             WriteWarning("Cancelled; nothing was changed.");
                             return;
                         }
-                        File.WriteAllText(path, KeyDocument.WithError(text, e.Message), new UTF8Encoding(false));
+                        File.WriteAllText(path, KeyDocument.WithError(text, PowerShellAdvice.Message(e)), new UTF8Encoding(false));
                     }
                 }
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.ComponentModel.Win32Exception || e is InvalidOperationException)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "EditorFailed", ErrorCategory.OpenError, command)
+                ThrowTerminatingError(new ErrorRecord(e, CmdletErrorIds.EditorFailed, ErrorCategory.OpenError, command)
                 {
                     ErrorDetails = new ErrorDetails($"Could not run the editor '{command}': {e.Message.TrimEnd('.')}. Set $env:VISUAL or $env:EDITOR to an editor command, for example 'nano' or 'code --wait'."),
                 });
@@ -173,15 +173,7 @@ namespace ApiKeyModule.Commands
             }
             if (ShouldProcess(target.ToString(), "Update API key"))
             {
-                ApiKey updated = target.Store.Update(existing, changes);
-                if (changes.Allowlist != null)
-                {
-                    WarnIfGrantsNothing(updated);
-                }
-                if (updated is IssuedApiKey || PassThru)
-                {
-                    WriteObject(updated);
-                }
+                WriteUpdated(target.Store.Update(existing, changes), changes, PassThru);
             }
         }
 

@@ -39,7 +39,7 @@ namespace ApiKeyModule.Commands
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DllNotFoundException || e is EntryPointNotFoundException)
             {
                 // Not created, or not checked (the runtime's shim missing): no document goes in it either way.
-                throw new ApiKeyException("EditorFolderUnavailable", ApiKeyErrorCategory.OpenError,
+                throw new ApiKeyException(CmdletErrorIds.EditorFolderUnavailable, ApiKeyErrorCategory.OpenError,
                     $"Could not create or check the folder for Edit-ApiKey's documents, '{folder}': {e.Message.TrimEnd('.')}. " +
                     "Make sure you can create it, or set XDG_RUNTIME_DIR to a folder of your own.", folder, e);
             }
@@ -101,7 +101,7 @@ namespace ApiKeyModule.Commands
             }
             if (why != null)
             {
-                throw new ApiKeyException("EditorFolderNotPrivate", ApiKeyErrorCategory.SecurityError,
+                throw new ApiKeyException(CmdletErrorIds.EditorFolderNotPrivate, ApiKeyErrorCategory.SecurityError,
                     $"Edit-ApiKey keeps its documents in a folder only you can use, but '{folder}' {why}; no document was written. {fix}", folder);
             }
         }

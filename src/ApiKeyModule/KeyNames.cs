@@ -27,7 +27,7 @@ namespace ApiKeyModule.Commands
             catch (WildcardPatternException e)
             {
                 string shown = SafeText.Escape(name);
-                throw new ApiKeyException("InvalidWildcardPattern", ApiKeyErrorCategory.InvalidArgument,
+                throw new ApiKeyException(CmdletErrorIds.InvalidWildcardPattern, ApiKeyErrorCategory.InvalidArgument,
                     $"'{shown}' is not a valid wildcard pattern: {SafeText.Escape(e.Message.TrimEnd('.'))}. Escape '[' and ']' with a backtick " +
                     "to match them literally, or give the name with -LiteralName.", shown, e);
             }

@@ -20,6 +20,26 @@ namespace ApiKeyModule.Commands
 
         /// <summary>The key given, as its store holds it now; ApiKeyNotFound or KeyFromOtherStore when it cannot be had.</summary>
         internal KeyInStore SelectedKey() => FindKey(ParameterSetName == InputObjectSet ? InputObject : null, Id);
+
+        /// <summary>Writes a key as updated: when it was reset (its new key is shown once), or with -PassThru.</summary>
+        internal void WriteUpdated(ApiKey updated, ApiKeyChanges changes, bool passThru)
+        {
+            if (changes.Allowlist != null)
+            {
+                WarnIfGrantsNothing(updated);
+            }
+            if (updated is IssuedApiKey || passThru)
+            {
+                WriteObject(updated);
+            }
+        }
+
+        /// <summary>The key given, or none when it cannot be had (reported, non-terminating).</summary>
+        internal IEnumerable<KeyInStore> SelectedKeys()
+        {
+            KeyInStore found = Found(SelectedKey);
+            return found == null ? Enumerable.Empty<KeyInStore>() : new[] { found };
+        }
     }
 
     /// <summary>A cmdlet that acts on each of several keys: by -Id, -Name, -LiteralName, or piped in as key objects.</summary>
@@ -83,19 +103,6 @@ namespace ApiKeyModule.Commands
                         yield return new KeyInStore(Store, key);
                     }
                 }
-            }
-        }
-
-        private T Found<T>(System.Func<T> find) where T : class
-        {
-            try
-            {
-                return find();
-            }
-            catch (ApiKeyException e)
-            {
-                WriteError(e);
-                return null;
             }
         }
     }

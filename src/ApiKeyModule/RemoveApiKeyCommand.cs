@@ -6,22 +6,6 @@ namespace ApiKeyModule.Commands
     [OutputType(typeof(void))]
     public sealed class RemoveApiKeyCommand : KeysCmdlet
     {
-        protected override void ProcessRecord()
-        {
-            foreach (KeyInStore target in SelectedKeys())
-            {
-                try
-                {
-                    if (ShouldProcess(target.ToString(), "Remove API key"))
-                    {
-                        target.Store.Delete(target.Key);
-                    }
-                }
-                catch (ApiKeyException e)
-                {
-                    WriteError(e);
-                }
-            }
-        }
+        protected override void ProcessRecord() => ChangeEach(SelectedKeys(), "Remove API key", target => target.Store.Delete(target.Key));
     }
 }

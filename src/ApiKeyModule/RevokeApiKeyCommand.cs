@@ -29,27 +29,13 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => ChangeEach(SelectedKeys(), "Revoke API key", target =>
         {
-            foreach (KeyInStore target in SelectedKeys())
+            ApiKey revoked = target.Store.Revoke(target.Key, Reason);
+            if (PassThru)
             {
-                try
-                {
-                    if (!ShouldProcess(target.ToString(), "Revoke API key"))
-                    {
-                        continue;
-                    }
-                    ApiKey revoked = target.Store.Revoke(target.Key, Reason);
-                    if (PassThru)
-                    {
-                        WriteObject(revoked);
-                    }
-                }
-                catch (ApiKeyException e)
-                {
-                    WriteError(e);
-                }
+                WriteObject(revoked);
             }
-        }
+        });
     }
 }

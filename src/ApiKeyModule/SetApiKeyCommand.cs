@@ -53,12 +53,12 @@ namespace ApiKeyModule.Commands
                 };
                 if (changes.IsEmpty)
                 {
-                    throw new ApiKeyException("NoChangeRequested", ApiKeyErrorCategory.InvalidArgument,
+                    throw new ApiKeyException(ErrorIds.NoChangeRequested, ApiKeyErrorCategory.InvalidArgument,
                         "Nothing to change. Give -Name, -Allowlist, -ExpiresAt, -NeverExpires or -Reset.");
                 }
                 if (changes.ExpiresAt != null && changes.NeverExpires)
                 {
-                    throw new ApiKeyException("ConflictingExpiry", ApiKeyErrorCategory.InvalidArgument,
+                    throw new ApiKeyException(CmdletErrorIds.ConflictingExpiry, ApiKeyErrorCategory.InvalidArgument,
                         "Give -ExpiresAt or -NeverExpires, not both.");
                 }
             }
@@ -68,30 +68,8 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        protected override void ProcessRecord()
-        {
-            try
-            {
-                KeyInStore target = SelectedKey();
-                if (!ShouldProcess(target.ToString(), Action()))
-                {
-                    return;
-                }
-                ApiKey updated = target.Store.Update(target.Key, changes);
-                if (changes.Allowlist != null)
-                {
-                    WarnIfGrantsNothing(updated);
-                }
-                if (updated is IssuedApiKey || PassThru)
-                {
-                    WriteObject(updated);
-                }
-            }
-            catch (ApiKeyException e)
-            {
-                WriteError(e);
-            }
-        }
+        protected override void ProcessRecord() =>
+            ChangeEach(SelectedKeys(), Action(), target => WriteUpdated(target.Store.Update(target.Key, changes), changes, PassThru));
 
         private string Action()
         {

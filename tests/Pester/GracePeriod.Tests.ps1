@@ -118,8 +118,10 @@ Describe 'Set-ApiKey -Reset -GracePeriod' {
 
     It 'says how to write a duration when given a bare number' {
         $errors = Get-ErrorRecord { Set-ApiKey -StorePath $store -Id $old.Id -Reset -GracePeriod 30 }
-        $errors[0].Exception.Message | Should -Match 'ticks'
-        $errors[0].Exception.Message | Should -Match '1\.00:00:00'
+        $errors[0].ToString() | Should -Match 'ticks \(-GracePeriod 30 is 3 microseconds\)'
+        $errors[0].ToString() | Should -Match '1\.00:00:00'
+        $errors[0].ErrorDetails.RecommendedAction | Should -Match 'ticks'
+        $errors[0].Exception.Message | Should -Not -Match 'GracePeriod' -Because 'the engine speaks to any caller; the cmdlet adds the PowerShell advice'
     }
 
     It 'refuses text that is not a duration at binding' {
