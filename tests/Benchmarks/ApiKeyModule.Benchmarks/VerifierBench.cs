@@ -3,28 +3,28 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Threading;
 using ApiKeyModule;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 /// <summary>
-/// The verifier's figures under concurrency and attack (issue 13), on either store: cache misses on one thread and on
-/// two; a key's first verification in a minute against a bare prepared SELECT by id; genuine verifications with and
-/// without a flood of a million invalid keys on another thread, and what the flood adds to the store. Rounds
-/// interleave the figure and its floor, so that the machine's other work falls on both alike.
+/// V1-V4, and through PostgresVerifierBench PGV1-PGV4: the verifier's figures under concurrency and attack, on either
+/// store. Cache misses on one thread and on two; a key's first verification in a minute against a bare prepared SELECT
+/// by id; genuine verifications with and without a flood of a million invalid keys on another thread, and what the
+/// flood adds to the store. Rounds interleave the figure and its floor, so that the machine's other work falls on both
+/// alike.
 /// </summary>
 internal static class VerifierBench
 {
     private const string Call = "CALL";
     private const string Resource = "system.info";
 
-    /// <summary>SQLite: keys of a populated store (see Program.Populate), from <paramref name="offset"/> of its sample order.</summary>
+    /// <summary>SQLite: keys of a populated store (see KnownKeys.Populate), from <paramref name="offset"/> of its sample order.</summary>
     public static void Sqlite(string path, int offset, int n, int rounds, int flood, Dictionary<string, object> result)
     {
-        int[] ids = Program.Sample(path, offset, n * (rounds + 1) + 110);
-        string[] warm = ids.Take(n).Select(Program.Key).ToArray();
+        int[] ids = KnownKeys.Sample(path, offset, n * (rounds + 1) + 110);
+        string[] warm = ids.Take(n).Select(KnownKeys.Key).ToArray();
         Func<ApiKeyVerifier> open = () => ApiKeyVerifier.Open(path);
         // The floor: the engine's own SELECT by id, prepared once through SQLite's API on a new read-only connection
         // with the page cache of a verifier's read connection (16 MB).
@@ -39,7 +39,7 @@ internal static class VerifierBench
                 using (select)
                 {
                     long sink = 0;
-                    double cpu = ThreadCpuSeconds();
+                    double cpu = Harness.ThreadCpuSeconds();
                     var watch = Stopwatch.StartNew();
                     foreach (int id in sample)
                     {
@@ -52,7 +52,7 @@ internal static class VerifierBench
                         raw.sqlite3_reset(select);
                     }
                     double seconds = watch.Elapsed.TotalSeconds;
-                    cpu = ThreadCpuSeconds() - cpu;
+                    cpu = Harness.ThreadCpuSeconds() - cpu;
                     if (sink == 0)
                     {
                         throw new InvalidOperationException("the floor read no rows");
@@ -63,21 +63,17 @@ internal static class VerifierBench
         };
         Run(open, warm, r => ids.Skip(n * (r + 1)).Take(n).ToArray(), floor, rounds, result);
 
-        string[] genuine = ids.Skip(n * (rounds + 1)).Take(10).Select(Program.Key).ToArray();
+        string[] genuine = ids.Skip(n * (rounds + 1)).Take(10).Select(KnownKeys.Key).ToArray();
         int[] others = ids.Skip(n * (rounds + 1) + 10).Take(100).ToArray();
-        int unknown;
-        using (SqliteConnection connection = Program.Raw(path))
-        {
-            unknown = Convert.ToInt32(Program.Scalar(connection, "SELECT max(id) FROM api_keys"), CultureInfo.InvariantCulture) + 1_000_000;
-        }
+        int unknown = SqliteHarness.MaxId(path) + 1_000_000;
         Func<(long Bytes, long Rows)> size = () =>
         {
             SqliteConnection.ClearAllPools();
-            using (SqliteConnection connection = Program.Raw(path))
+            using (SqliteConnection connection = SqliteHarness.Raw(path))
             {
                 // The WAL into the file, so that the file's size is the store's.
-                Program.Scalar(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
-                long rows = Convert.ToInt64(Program.Scalar(connection, "SELECT count(*) FROM audit_log"), CultureInfo.InvariantCulture);
+                SqliteHarness.Scalar(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+                long rows = Convert.ToInt64(SqliteHarness.Scalar(connection, "SELECT count(*) FROM audit_log"), CultureInfo.InvariantCulture);
                 return (new System.IO.FileInfo(path).Length, rows);
             }
         };
@@ -93,8 +89,8 @@ internal static class VerifierBench
         // Warm-up (JIT), and every key of the miss runs used now, so that its later verifications write nothing.
         using (ApiKeyVerifier verifier = open())
         {
-            Check(warm.Length, warm.Count(key => verifier.Verify(key).Valid));
-            Check(warm.Length, warm.Count(key => verifier.Verify(key).Valid));
+            Harness.Check(warm.Length, warm.Count(key => verifier.Verify(key).Valid));
+            Harness.Check(warm.Length, warm.Count(key => verifier.Verify(key).Valid));
         }
         var one = new List<double>();
         var two = new List<double>();
@@ -122,16 +118,16 @@ internal static class VerifierBench
                 twoCpu.Add(cpuEach);
             }
             int[] ids = firstUse(round);
-            string[] keys = ids.Select(Program.Key).ToArray();
+            string[] keys = ids.Select(KnownKeys.Key).ToArray();
             (double floorSeconds, double floorCpuSeconds) = floor(ids);
             floors.Add(ids.Length / floorSeconds);
             floorCpu.Add(floorCpuSeconds / ids.Length);
             ApiKeyVerifier cold = open();
-            double cpu = ThreadCpuSeconds();
+            double cpu = Harness.ThreadCpuSeconds();
             var watch = Stopwatch.StartNew();
-            Check(keys.Length, keys.Count(key => cold.Verify(key).Valid));
+            Harness.Check(keys.Length, keys.Count(key => cold.Verify(key).Valid));
             double verifySeconds = watch.Elapsed.TotalSeconds;
-            firstCpu.Add((ThreadCpuSeconds() - cpu) / keys.Length);
+            firstCpu.Add((Harness.ThreadCpuSeconds() - cpu) / keys.Length);
             // Disposing writes the last uses the verifier recorded (its background thread would, within 15 s).
             cold.Dispose();
             first.Add(keys.Length / verifySeconds);
@@ -140,20 +136,20 @@ internal static class VerifierBench
         result["missKeys"] = warm.Length;
         result["firstUseKeys"] = firstUse(0).Length;
         result["rounds"] = rounds;
-        result["missOneThreadPerSecond"] = Program.Median(one);
-        result["missTwoThreadsPerSecond"] = Program.Median(two);
+        result["missOneThreadPerSecond"] = Harness.Median(one);
+        result["missTwoThreadsPerSecond"] = Harness.Median(two);
         result["missTwoOverOneEachRound"] = one.Select((o, i) => two[i] / o).ToArray();
-        result["machineTwoOverOne"] = Program.Median(machine);
+        result["machineTwoOverOne"] = Harness.Median(machine);
         result["machineTwoOverOneEachRound"] = machine;
-        result["missCpuSecondsEachOneThread"] = Program.Median(oneCpu);
-        result["missCpuSecondsEachTwoThreads"] = Program.Median(twoCpu);
+        result["missCpuSecondsEachOneThread"] = Harness.Median(oneCpu);
+        result["missCpuSecondsEachTwoThreads"] = Harness.Median(twoCpu);
         result["missOneThreadRuns"] = one;
         result["missTwoThreadsRuns"] = two;
-        result["firstUsePerSecond"] = Program.Median(first);
-        result["firstUseWithWritePerSecond"] = Program.Median(firstWithWrite);
-        result["floorSelectPerSecond"] = Program.Median(floors);
-        result["firstUseCpuSecondsEach"] = Program.Median(firstCpu);
-        result["floorCpuSecondsEach"] = Program.Median(floorCpu);
+        result["firstUsePerSecond"] = Harness.Median(first);
+        result["firstUseWithWritePerSecond"] = Harness.Median(firstWithWrite);
+        result["floorSelectPerSecond"] = Harness.Median(floors);
+        result["firstUseCpuSecondsEach"] = Harness.Median(firstCpu);
+        result["floorCpuSecondsEach"] = Harness.Median(floorCpu);
         result["firstUseRuns"] = first;
         result["firstUseWithWriteRuns"] = firstWithWrite;
         result["floorRuns"] = floors;
@@ -185,7 +181,7 @@ internal static class VerifierBench
             alone1 = Genuine(verifier, genuine, TimeSpan.FromSeconds(2), null, out _, out cpuAlone1);
             var flooder = new Thread(() =>
             {
-                double cpu = ThreadCpuSeconds();
+                double cpu = Harness.ThreadCpuSeconds();
                 for (int i = 0; i < flood; i++)
                 {
                     if (verifier.Verify(invalid(i)).Valid)
@@ -193,7 +189,7 @@ internal static class VerifierBench
                         throw new InvalidOperationException("an invalid key verified");
                     }
                 }
-                floodCpu = ThreadCpuSeconds() - cpu;
+                floodCpu = Harness.ThreadCpuSeconds() - cpu;
             });
             var watch = Stopwatch.StartNew();
             flooder.Start();
@@ -301,13 +297,13 @@ internal static class VerifierBench
             Thread[] workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
             {
                 go.Wait();
-                double start = ThreadCpuSeconds();
+                double start = Harness.ThreadCpuSeconds();
                 int mine = 0;
                 for (int i = t; i < keys.Length; i += threads)
                 {
                     mine += verifier.Verify(keys[i]).Valid ? 1 : 0;
                 }
-                double used = ThreadCpuSeconds() - start;
+                double used = Harness.ThreadCpuSeconds() - start;
                 lock (keys)
                 {
                     cpu += used;
@@ -326,30 +322,9 @@ internal static class VerifierBench
                 worker.Join();
             }
             double seconds = watch.Elapsed.TotalSeconds;
-            Check(keys.Length, valid);
+            Harness.Check(keys.Length, valid);
             return (keys.Length / seconds, cpu / keys.Length);
         }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-    /// <summary>
-    /// CPU seconds this thread has run (Linux, macOS), NaN elsewhere: with other work on the machine, the CPU a
-    /// verification costs tells contention (it rises) from waiting for a core (it does not).
-    /// </summary>
-    internal static double ThreadCpuSeconds()
-    {
-        const int LinuxThreadCpuTime = 3, MacThreadCpuTime = 16;
-        int clock = OperatingSystem.IsLinux() ? LinuxThreadCpuTime : OperatingSystem.IsMacOS() ? MacThreadCpuTime : -1;
-        return clock >= 0 && ClockGetTime(clock, out TimeSpec time) == 0 ? time.Seconds + time.Nanoseconds / 1e9 : double.NaN;
     }
 
     /// <summary>Verifications per second of genuine keys (each must be valid) for a time, or while <paramref name="until"/> runs.</summary>
@@ -359,7 +334,7 @@ internal static class VerifierBench
     /// <summary>The same, with the CPU time each verification took on this thread.</summary>
     private static double Genuine(ApiKeyVerifier verifier, string[] keys, TimeSpan time, Thread until, out long count, out double cpuEach)
     {
-        double cpu = ThreadCpuSeconds();
+        double cpu = Harness.ThreadCpuSeconds();
         var watch = Stopwatch.StartNew();
         count = 0;
         while (until != null ? until.IsAlive : watch.Elapsed < time)
@@ -373,15 +348,7 @@ internal static class VerifierBench
                 count++;
             }
         }
-        cpuEach = (ThreadCpuSeconds() - cpu) / count;
+        cpuEach = (Harness.ThreadCpuSeconds() - cpu) / count;
         return count / watch.Elapsed.TotalSeconds;
-    }
-
-    private static void Check(int expected, int valid)
-    {
-        if (valid != expected)
-        {
-            throw new InvalidOperationException($"{valid} of {expected} keys verified");
-        }
     }
 }
