@@ -176,3 +176,15 @@ Describe 'README' {
         }
     }
 }
+
+Describe 'CONTRIBUTING' -Tag Once {
+    It 'names only files that exist' {
+        $root = Join-Path $PSScriptRoot '../..'
+        $text = Get-Content (Join-Path $root 'CONTRIBUTING.md') -Raw
+        $files = @(Get-ChildItem $root -Recurse -File -Include *.cs, *.ps1, *.psd1, *.ps1xml, *.md |
+            Where-Object FullName -NotMatch '[\\/](bin|obj|out)[\\/]' | ForEach-Object Name)
+        $named = [regex]::Matches($text, '(?<![\w.<>-])([A-Za-z][\w.-]*\.(?:cs|ps1|psd1|ps1xml|md))\b(?!>)') | ForEach-Object { Split-Path -Leaf $_.Groups[1].Value } | Sort-Object -Unique
+        $named.Count | Should -BeGreaterThan 20
+        $named | Where-Object { $_ -notin $files } | Should -BeNullOrEmpty -Because 'a map that points at files no longer there misleads'
+    }
+}
