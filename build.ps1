@@ -177,7 +177,7 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
-# Benchmarks P1-P5 of issue 6, PG1-PG4 (PostgreSQL), V1-V4, PGV1-PGV4 (the verifier) and H1-H2 (HTTP; issue 13) against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
+# Benchmarks P1-P5, PG1-PG4 (PostgreSQL), V1-V4, PGV1-PGV4 (the verifier) and H1-H2 (HTTP), the rows of tests/Benchmarks/results.md, against floors measured in the same run; writes tests/Benchmarks/results.md. Not a test.
 function Invoke-Bench {
     # H1, H2 (the sample service over HTTP) load it with wrk; without wrk they are left out.
     Install-Commands @(@{ Command = 'wrk'; Package = 'wrk' }) 'the HTTP benchmarks'

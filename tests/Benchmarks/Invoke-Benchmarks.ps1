@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Runs benchmarks P1-P5 (issue 6), PG1-PG4 (PostgreSQL), V1-V4, PGV1-PGV4 (the verifier under concurrency and attack, issue 13) and H1-H2 (the sample service over HTTP) of the built module, each against a floor measured in the same run, prints the
+    Runs benchmarks P1-P5, PG1-PG4 (PostgreSQL), V1-V4, PGV1-PGV4 (the verifier under concurrency and attack) and H1-H2 (the sample service over HTTP) of the built module, each against a floor measured in the same run, prints the
     table and writes it with the machine's facts to tests/Benchmarks/results.md.
 .DESCRIPTION
     Called by `build.ps1 -Task Bench` after the build. Benchmarks, not tests: nothing fails on a figure, and CI does not
@@ -519,7 +519,7 @@ $notes.Add('V1, V3, PGV1 and PGV3 compare one thread with two: they need two fre
 function Format-Cell($value) { ([string]$value).Replace('|', '\|') }
 $markdown = [Text.StringBuilder]::new()
 $null = $markdown.AppendLine('# ApiKeyModule benchmarks').AppendLine()
-$null = $markdown.AppendLine('Written by `dotnet pwsh -NoProfile -File build.ps1 -Task Bench` (issues 6 and 13). Every figure is set against a floor measured in the same run on the same machine; these are benchmarks, not tests, and CI does not run them.').AppendLine()
+$null = $markdown.AppendLine('Written by `dotnet pwsh -NoProfile -File build.ps1 -Task Bench`. Every figure is set against a floor measured in the same run on the same machine; these are benchmarks, not tests, and CI does not run them.').AppendLine()
 $null = $markdown.AppendLine('| Machine | |').AppendLine('|---|---|')
 foreach ($key in $facts.Keys) { $null = $markdown.AppendLine("| $key | $(Format-Cell $facts[$key]) |") }
 $null = $markdown.AppendLine().AppendLine("Run time: $('{0:0}' -f $runStart.Elapsed.TotalSeconds) s.").AppendLine()
