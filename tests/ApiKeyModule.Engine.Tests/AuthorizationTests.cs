@@ -19,6 +19,12 @@ namespace ApiKeyModule.Tests
         [InlineData("GET", "*", "GET", "/anything/at/all", true)]
         [InlineData("GET", "/pool/*", "GET", "/pool/dataset/child", true)]
         [InlineData("CALL", "System.info", "CALL", "system.info", false)]
+        // fnmatch's '*' matches any characters, '.' and '/' among them: a pattern does not stop at a dot.
+        [InlineData("CALL", "pool.*", "CALL", "pool.dataset.query", true)]
+        [InlineData("CALL", "*", "CALL", "system.info", true)]
+        [InlineData("CALL", "*.query", "CALL", "pool.dataset.query", true)]
+        [InlineData("CALL", "pool.*.query", "CALL", "pool.dataset.snapshot.query", true)]
+        [InlineData("CALL", "pool.*", "CALL", "poolx.dataset", false)]
         public void Entry_allows_as_truenas_does(string method, string resource, string requestMethod, string requestResource, bool allowed)
         {
             Assert.Equal(allowed, AllowlistEntry.Create(method, resource).Allows(requestMethod, requestResource));
@@ -39,6 +45,9 @@ namespace ApiKeyModule.Tests
         [InlineData("[]]*", "]z", true)]
         [InlineData("[x*", "[xyz", true)]
         [InlineData("*.*.*", "a.b", false)]
+        [InlineData("*", "a.b.c", true)]
+        [InlineData("a.*", "a.b.c", true)]
+        [InlineData("*c", "a.b/c", true)]
         [InlineData("*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false)]
         public void Fnmatch_follows_python(string pattern, string text, bool matched)
         {
