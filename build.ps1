@@ -26,21 +26,14 @@ param(
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 . (Join-Path $root 'tests/PostgresServer.ps1')
+# Get-PwshCommand: the pwsh running this script, so that child sessions use the same PowerShell.
+. (Join-Path $root 'src/build/PwshCommand.ps1')
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'ApiKeyModule'
 
 function Invoke-Native([string] $what, [scriptblock] $command) {
     & $command
     if ($LASTEXITCODE -ne 0) { throw "$what failed (exit code $LASTEXITCODE)." }
-}
-
-# The pwsh running this script, so that child sessions use the same PowerShell (the tool manifest's 7.6.9).
-function Get-PwshCommand {
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-    if ((Test-Path $exe) -and -not (Test-Path $dll)) { return , @($exe) }
-    if (Test-Path $dll) { return , @('dotnet', $dll) }
-    return , @('pwsh')
 }
 
 function Invoke-Pwsh([string[]] $arguments) {
