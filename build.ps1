@@ -75,6 +75,17 @@ function Get-NuGetPackagesFolder {
     return ($line -replace '^global-packages:\s*', '').Trim()
 }
 
+# Pester as the test project downloads it (its PackageDownload, the one place that names the version) into the NuGet
+# packages folder.
+function Get-PesterPath {
+    $project = [xml](Get-Content -Raw -LiteralPath (Join-Path $root 'tests/ApiKeyModule.Engine.Tests/ApiKeyModule.Engine.Tests.csproj'))
+    $download = @($project.Project.ItemGroup.PackageDownload | Where-Object Include -eq 'Pester')
+    if ($download.Count -ne 1) { throw 'The test project must download Pester once (PackageDownload Include="Pester").' }
+    # An exact version, as PackageDownload requires it: [5.7.1].
+    $version = $download[0].Version.Trim('[', ']')
+    Join-Path (Get-NuGetPackagesFolder) "pester/$version/tools/Pester.psd1"
+}
+
 # Installs the commands a task needs, when missing, with apt-get on a Debian-like machine as root; elsewhere says what to
 # install. $needed: @{ Command = ...; Package = ... } each.
 function Install-Commands([hashtable[]] $needed, [string] $purpose) {
@@ -148,7 +159,7 @@ function Invoke-Tests {
         $env:APIKEYMODULE_TEST_POSTGRES_PORT = $server.Port
         Invoke-EngineTests $results 'xunit-postgres' ([ref] $passed) ([ref] $failed)
 
-        $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
+        $pester = Get-PesterPath
         if (-not (Test-Path $pester)) { throw "Pester was not found at $pester; the test project's restore downloads it." }
         foreach ($kind in 'Sqlite', 'Postgres') {
             Invoke-PesterSuite $pester $results $kind ([ref] $passed) ([ref] $failed)
