@@ -1,7 +1,7 @@
 # The module as a whole: what it exports, the metadata of its cmdlets, and its default views.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 Describe 'Module manifest and exports' -Tag Once {
