@@ -1,7 +1,7 @@
 # Get-PwshCommand: the program and leading arguments that start, in a new process, the same PowerShell as the one
 # running this, so that child sessions use the same version (the tool manifest's, under `dotnet pwsh`). Dot-source this
 # file, then: $pwsh = Get-PwshCommand; & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -File ...
-# Used by build.ps1, src/ApiKeyModule/help/Build-Help.ps1 and the Pester tests' helpers.
+# Used by build.ps1, src/ApiKeyModule/help/Build-Help.ps1 and tests/Pester/TestHelpers.
 
 function Get-PwshCommand {
     $process = [Environment]::ProcessPath
