@@ -1,4 +1,4 @@
-# The Edit-ApiKey tests that go through an editor.
+# For the Edit-ApiKey tests that go through an editor.
 #
 # The Pester run has no terminal (it runs -NonInteractive, and in CI its input is not a terminal), and Edit-ApiKey
 # refuses to open an editor without one. So an editing test runs Edit-ApiKey in a child pwsh that has a

@@ -1,19 +1,19 @@
-# The helpers of the ApiKeyModule Pester tests, one module that every test file imports in its BeforeAll, after the
-# module under test:
+# The functions the ApiKeyModule Pester tests share, one module that every test file imports in its BeforeAll, after
+# the module under test:
 #     BeforeAll {
 #         Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
 #         Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 #     }
-# Pester discovers tests and runs them in separate phases: a file whose -ForEach data comes from a helper imports it in
-# BeforeDiscovery too.
+# Pester discovers tests and runs them in separate phases: a file whose -ForEach data comes from one of these functions
+# imports the module in BeforeDiscovery too.
 #
-# The helpers run in this module's scope, not in the test's, so they see none of a test's variables: what they need
-# from a test they take as parameters (a folder of its own is Pester's $TestDrive, e.g. New-TestStorePath $TestDrive).
+# These functions run in this module's scope, not in the test's, so they see none of a test's variables: what they
+# need from a test they take as parameters (its folder is Pester's $TestDrive, e.g. New-TestStorePath $TestDrive).
 # A file that reaches SQLite directly (Invoke-StoreRows and the like, or the Microsoft.Data.Sqlite type names) calls
 # Initialize-Sqlite $TestDrive in its BeforeAll.
 
-# A helper stops at its first error, as the test run does (tests/Invoke-Pester.ps1): a caller's preference does not
-# reach into a module.
+# A function here stops at its first error, as the test run does (tests/Invoke-Pester.ps1): a caller's preference
+# does not reach into a module.
 $ErrorActionPreference = 'Stop'
 
 # Get-PwshCommand, shared with build.ps1 and the help build.
@@ -22,7 +22,7 @@ $ErrorActionPreference = 'Stop'
 # Stop-TestPostgresImmediately, Restart-TestPostgres, Invoke-TestPsql.
 . (Join-Path $PSScriptRoot '../../PostgresServer.ps1')
 
-# Each file holds the helpers of one subject.
+# Each file holds the functions of one subject.
 foreach ($part in 'Stores', 'StoreSql', 'StoreContent', 'Errors', 'ChildProcesses', 'Files', 'Terminal') {
     . (Join-Path $PSScriptRoot "$part.ps1")
 }
