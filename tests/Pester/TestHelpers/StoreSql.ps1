@@ -7,7 +7,7 @@ $script:SqliteInitialized = $false
 # Makes sure SQLite's native library is initialised (by opening a throw-away store in $Folder, the test's $TestDrive),
 # and lets tests name the module's own Microsoft.Data.Sqlite types: they live in the module's private load context,
 # where PowerShell does not look up type names, so they are registered as type accelerators in this test session.
-function Initialize-Sqlite([Parameter(Mandatory)] [string] $Folder) {
+function Initialize-Sqlite([string] $Folder = $(throw 'Initialize-Sqlite takes the test''s folder: Initialize-Sqlite $TestDrive')) {
     [ApiKeyModule.ApiKeyStore]::Open((Join-Path $Folder "$([guid]::NewGuid()).db")).Dispose()
     $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext([ApiKeyModule.ApiKeyStore].Assembly)
     $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }

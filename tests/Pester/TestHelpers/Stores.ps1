@@ -8,7 +8,7 @@ function Test-PostgresRun { $env:APIKEYMODULE_TEST_STORE_KIND -eq 'Postgres' }
 
 # A store of its own for one test, that does not exist yet: a file in $Folder (the test's $TestDrive), or, on
 # PostgreSQL, a schema of its own on the test server (a connection string, which -StorePath takes like a path).
-function New-TestStorePath([Parameter(Mandatory)] [string] $Folder) {
+function New-TestStorePath([string] $Folder = $(throw 'New-TestStorePath takes the test''s folder: New-TestStorePath $TestDrive')) {
     if (Test-PostgresRun) {
         return "$env:APIKEYMODULE_TEST_POSTGRES;Schema=t_$([guid]::NewGuid().ToString('N'))"
     }

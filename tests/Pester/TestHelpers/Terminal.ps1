@@ -61,7 +61,11 @@ function Remove-TerminalEscapes([string] $Text) {
 
 # A plan folder for scripted-editor.sh in $Folder (the test's $TestDrive), with the given files (name = content);
 # returns its path.
-function New-EditorPlan([Parameter(Mandatory)] [string] $Folder, [hashtable] $Files = @{}) {
+function New-EditorPlan(
+    [ValidateScript({ [IO.Path]::IsPathRooted($_) }, ErrorMessage = 'New-EditorPlan takes the test''s folder first, then the plan''s files: New-EditorPlan $TestDrive $files')]
+    [string] $Folder = $(throw 'New-EditorPlan takes the test''s folder first: New-EditorPlan $TestDrive'),
+    [hashtable] $Files = @{}
+) {
     $plan = Join-Path $Folder "plan-$([guid]::NewGuid().ToString('N'))"
     New-Item -ItemType Directory -Path $plan | Out-Null
     foreach ($name in $Files.Keys) {
@@ -90,7 +94,7 @@ function Get-OpenedDocument([string] $Plan, [int] $Opening = 1) {
 
 # Two new folders for a child, in $Folder (the test's $TestDrive): Temp (its TMPDIR) and Runtime (its XDG_RUNTIME_DIR,
 # so that Edit-ApiKey keeps its documents in Runtime/ApiKeyModule, the DocumentFolder).
-function New-ChildFolders([Parameter(Mandatory)] [string] $Folder) {
+function New-ChildFolders([string] $Folder = $(throw 'New-ChildFolders takes the test''s folder: New-ChildFolders $TestDrive')) {
     $id = [guid]::NewGuid().ToString('N')
     $folders = [pscustomobject]@{ Temp = (Join-Path $Folder "tmp-$id"); Runtime = (Join-Path $Folder "run-$id") }
     New-Item -ItemType Directory -Path $folders.Temp, $folders.Runtime | Out-Null
@@ -125,7 +129,7 @@ A child that has not finished within $TimeoutSeconds is killed and the call thro
 #>
 function Invoke-InTerminal {
     param(
-        [Parameter(Mandatory)] [string] $Folder,
+        [string] $Folder = $(throw 'Invoke-InTerminal takes the test''s folder: -Folder $TestDrive'),
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Environment = @{},
         [object[]] $Answers = @(),
@@ -215,7 +219,7 @@ function Invoke-InTerminal {
 # Like Invoke-InTerminal, but fails (with the terminal's text) unless the child ran the command to its end.
 function Invoke-EditInTerminal {
     param(
-        [Parameter(Mandatory)] [string] $Folder,
+        [string] $Folder = $(throw 'Invoke-EditInTerminal takes the test''s folder: -Folder $TestDrive'),
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Environment = @{},
         [object[]] $Answers = @()
@@ -238,7 +242,7 @@ DocumentFolder. The child's result file and folders go in $Folder (the test's $T
 #>
 function Invoke-WithoutTerminal {
     param(
-        [Parameter(Mandatory)] [string] $Folder,
+        [string] $Folder = $(throw 'Invoke-WithoutTerminal takes the test''s folder: -Folder $TestDrive'),
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Environment = @{},
         [ValidateSet('Pipe', 'DevNull')] [string] $Stdin = 'Pipe',
