@@ -26,21 +26,14 @@ param(
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 . (Join-Path $root 'tests/PostgresServer.ps1')
+# Get-PwshCommand: the pwsh running this script, so that child sessions use the same PowerShell.
+. (Join-Path $root 'src/build/PwshCommand.ps1')
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'ApiKeyModule'
 
 function Invoke-Native([string] $what, [scriptblock] $command) {
     & $command
     if ($LASTEXITCODE -ne 0) { throw "$what failed (exit code $LASTEXITCODE)." }
-}
-
-# The pwsh running this script, so that child sessions use the same PowerShell (the tool manifest's 7.6.9).
-function Get-PwshCommand {
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-    if ((Test-Path $exe) -and -not (Test-Path $dll)) { return , @($exe) }
-    if (Test-Path $dll) { return , @('dotnet', $dll) }
-    return , @('pwsh')
 }
 
 function Invoke-Pwsh([string[]] $arguments) {
@@ -80,6 +73,17 @@ function Get-NuGetPackagesFolder {
     if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
     $line = dotnet nuget locals global-packages --list
     return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+# Pester as the test project downloads it (its PackageDownload, the one place that names the version) into the NuGet
+# packages folder.
+function Get-PesterPath {
+    $project = [xml](Get-Content -Raw -LiteralPath (Join-Path $root 'tests/ApiKeyModule.Engine.Tests/ApiKeyModule.Engine.Tests.csproj'))
+    $download = @($project.Project.ItemGroup.PackageDownload | Where-Object Include -eq 'Pester')
+    if ($download.Count -ne 1) { throw 'The test project must download Pester once (PackageDownload Include="Pester").' }
+    # An exact version, as PackageDownload requires it: [5.7.1].
+    $version = $download[0].Version.Trim('[', ']')
+    Join-Path (Get-NuGetPackagesFolder) "pester/$version/tools/Pester.psd1"
 }
 
 # Installs the commands a task needs, when missing, with apt-get on a Debian-like machine as root; elsewhere says what to
@@ -155,7 +159,7 @@ function Invoke-Tests {
         $env:APIKEYMODULE_TEST_POSTGRES_PORT = $server.Port
         Invoke-EngineTests $results 'xunit-postgres' ([ref] $passed) ([ref] $failed)
 
-        $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
+        $pester = Get-PesterPath
         if (-not (Test-Path $pester)) { throw "Pester was not found at $pester; the test project's restore downloads it." }
         foreach ($kind in 'Sqlite', 'Postgres') {
             Invoke-PesterSuite $pester $results $kind ([ref] $passed) ([ref] $failed)

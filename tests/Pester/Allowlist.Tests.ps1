@@ -2,7 +2,7 @@
 # and every kind of bad allowlist is refused with its ErrorId and category, leaving the store unchanged.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 BeforeDiscovery {
@@ -90,7 +90,7 @@ BeforeDiscovery {
 
 Describe 'Allowlist forms' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
     }
 
     Context 'New-ApiKey' {
@@ -155,7 +155,7 @@ Describe 'Allowlist forms' {
 
 Describe 'Allowlist errors' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $seed = Add-SeedKeys $store
         $before = Get-StoreSnapshot $store
     }

@@ -1,7 +1,8 @@
 # Get-ApiKeyAuditLog: a row for every change and every failed verification, filters, and no key material anywhere.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     function Get-Secret([string] $Key) {
         $Key.Substring($Key.IndexOf('-') + 1)
@@ -48,7 +49,7 @@ BeforeAll {
 
 Describe 'Get-ApiKeyAuditLog' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
     }
 
     Context 'the rows of each action' {
@@ -266,7 +267,7 @@ Describe 'Get-ApiKeyAuditLog' {
         }
 
         It 'returns nothing, and no error, for a store with no rows' {
-            $empty = New-TestStorePath
+            $empty = New-TestStorePath $TestDrive
             $records = Get-ErrorRecord { Get-ApiKeyAuditLog -StorePath $empty }
             @($records).Count | Should -Be 0
             Get-ApiKeyAuditLog -StorePath $empty | Should -BeNullOrEmpty
@@ -487,7 +488,7 @@ Describe 'Get-ApiKeyAuditLog' {
 
 Describe 'Get-ApiKeyAuditLog: failed verifications counted together' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
     }
 

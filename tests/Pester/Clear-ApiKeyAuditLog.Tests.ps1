@@ -1,7 +1,8 @@
 # Clear-ApiKeyAuditLog: the audit log pruned by age, asking first, and itself audited.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # An audit row as if written $Days days ago (and, for a batch of failures, last seen $LastDays days ago).
     function Add-OldRow([string] $Store, [string] $Action, [double] $Days, [double] $LastDays = -1, [long] $Count = 1) {
@@ -15,7 +16,7 @@ BeforeAll {
 
 Describe 'Clear-ApiKeyAuditLog' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
         Add-OldRow $store 'Rename' -Days 100
         Add-OldRow $store 'VerificationFailed' -Days 100 -LastDays 95 -Count 40
@@ -71,7 +72,7 @@ Describe 'Clear-ApiKeyAuditLog' {
     }
 
     It 'creates no store where there is none' {
-        $missing = New-TestStorePath
+        $missing = New-TestStorePath $TestDrive
         Clear-ApiKeyAuditLog -StorePath $missing -Before (Get-Date) -Confirm:$false
         Test-StoreExists $missing | Should -BeFalse
     }

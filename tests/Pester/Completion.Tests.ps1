@@ -1,7 +1,8 @@
 # Tab completion of -Name and -Id from the store, through PowerShell's own TabExpansion2.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
     function Complete([string] $line) {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
     }
@@ -9,7 +10,7 @@ BeforeAll {
 
 Describe 'Argument completion' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         'alpha', 'alps', 'my key', "o'brien", 'beta' | New-ApiKey -StorePath $store -WarningAction Ignore | Out-Null
     }
     AfterEach {
@@ -54,7 +55,7 @@ Describe 'Argument completion' {
     }
 
     It 'offers nothing, and creates nothing, for a store that does not exist' {
-        $missing = New-TestStorePath
+        $missing = New-TestStorePath $TestDrive
         @(Complete "Get-ApiKey -StorePath '$missing' -Id " | Where-Object ResultType -eq 'ParameterValue').Count | Should -Be 0
         Test-StoreExists $missing | Should -BeFalse
     }
@@ -80,7 +81,7 @@ Describe 'Completion from a PostgreSQL server that does not answer' -Tag Server 
 
 Describe 'Completion is safe for any name' {
     BeforeAll {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $names = @(
             "it's", "x‘curly’", "x’;Write-Host INJECTED;’", "x‛rev‚", 'x"double"', 'x“smart”', 'x$HOME', 'x$(Get-Date)', 'x`t',
             'x;Write-Host INJECTED', 'x|y', 'x&y', 'x{y}', 'x(y)', 'x@y', 'x#y', 'x<y>', 'x,y', 'x y', '-x', '1e3', 'xbr[ack]et', 'x*', 'x?',

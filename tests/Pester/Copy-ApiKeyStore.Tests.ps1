@@ -5,7 +5,8 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # Everything of a store's keys and audit log that a copy keeps, as one string.
     function Get-StoreContent([string] $Store) {
@@ -18,7 +19,7 @@ BeforeAll {
 
 Describe 'Copy-ApiKeyStore between store files' -Tag File {
     BeforeEach {
-        $source = New-TestStorePath
+        $source = New-TestStorePath $TestDrive
         $kept = New-ApiKey -StorePath $source -Name 'kept' -Allowlist @{ method = 'CALL'; resource = 'system.info' } -ExpiresAt (Get-Date).AddDays(10)
         $revoked = New-ApiKey -StorePath $source -Name 'revoked' -Allowlist @{ method = 'GET'; resource = '/pool/*' }
         Revoke-ApiKey -StorePath $source -Id $revoked.Id -Reason 'rotated'
@@ -26,7 +27,7 @@ Describe 'Copy-ApiKeyStore between store files' -Tag File {
     }
 
     It 'copies keys that keep working, and the audit log, into a new file' {
-        $destination = New-TestStorePath
+        $destination = New-TestStorePath $TestDrive
         $copy = Copy-ApiKeyStore -StorePath $source -Destination $destination -Confirm:$false
         $copy | Should -BeOfType ([ApiKeyModule.ApiKeyStoreCopy])
         $copy.Keys | Should -Be 2
@@ -53,7 +54,7 @@ Describe 'Copy-ApiKeyStore between store files' -Tag File {
     }
 
     It 'changes nothing with -WhatIf' {
-        $destination = New-TestStorePath
+        $destination = New-TestStorePath $TestDrive
         $before = Get-StoreContent $source
         Copy-ApiKeyStore -StorePath $source -Destination $destination -WhatIf | Should -BeNullOrEmpty
         $destination | Should -Not -Exist
@@ -61,7 +62,7 @@ Describe 'Copy-ApiKeyStore between store files' -Tag File {
     }
 
     It 'refuses a destination that holds keys, and leaves it unchanged' {
-        $destination = New-TestStorePath
+        $destination = New-TestStorePath $TestDrive
         $null = New-ApiKey -StorePath $destination -Name 'theirs' -WarningAction Ignore
         $before = Get-StoreContent $destination
         $errors = Get-ErrorRecord { Copy-ApiKeyStore -StorePath $source -Destination $destination -Confirm:$false }
@@ -73,8 +74,8 @@ Describe 'Copy-ApiKeyStore between store files' -Tag File {
     }
 
     It 'refuses a source file that does not exist, and creates neither store' {
-        $missing = New-TestStorePath
-        $destination = New-TestStorePath
+        $missing = New-TestStorePath $TestDrive
+        $destination = New-TestStorePath $TestDrive
         $errors = Get-ErrorRecord { Copy-ApiKeyStore -StorePath $missing -Destination $destination -Confirm:$false }
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'SourceStoreNotFound,*'
         $missing | Should -Not -Exist
@@ -89,7 +90,7 @@ Describe 'Copy-ApiKeyStore between store files' -Tag File {
 
 Describe 'Copy-ApiKeyStore of a store another process is writing' -Tag File {
     It 'makes a sound copy holding exactly the keys its audit log created' {
-        $source = New-TestStorePath
+        $source = New-TestStorePath $TestDrive
         $null = New-ApiKey -StorePath $source -Name 'first' -WarningAction Ignore
         $stop = Join-Path $TestDrive "stop-$([guid]::NewGuid())"
         $writer = Start-ChildPwsh @"
@@ -103,7 +104,7 @@ while (-not (Test-Path $(ConvertTo-PSLiteral $stop))) {
         try {
             # Copy while the child is writing (it has written some keys first).
             while (@(Get-ApiKey -StorePath $source).Count -lt 20) { Start-Sleep -Milliseconds 50 }
-            $copies = foreach ($n in 1..3) { Copy-ApiKeyStore -StorePath $source -Destination (New-TestStorePath) -Confirm:$false }
+            $copies = foreach ($n in 1..3) { Copy-ApiKeyStore -StorePath $source -Destination (New-TestStorePath $TestDrive) -Confirm:$false }
         }
         finally {
             $null = New-Item -ItemType File -Path $stop
@@ -124,7 +125,7 @@ while (-not (Test-Path $(ConvertTo-PSLiteral $stop))) {
 
 Describe 'Copy-ApiKeyStore between SQLite and PostgreSQL' -Tag Server -Skip:([bool]$skipPostgres) {
     It 'copies a file into PostgreSQL and back into a file, keys working at every step' {
-        $source = New-TestStorePath
+        $source = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $source -Name 'travels' -Allowlist @{ method = 'CALL'; resource = 'pool.*' }
         Revoke-ApiKey -StorePath $source -Id (New-ApiKey -StorePath $source -Name 'revoked').Id -Reason 'old'
         $server = "$($env:APIKEYMODULE_TEST_POSTGRES);Schema=t_$([guid]::NewGuid().ToString('N'))"
@@ -135,7 +136,7 @@ Describe 'Copy-ApiKeyStore between SQLite and PostgreSQL' -Tag Server -Skip:([bo
         # Records a last use, which the copy back must carry too.
         Test-ApiKey -ConnectionString $server -Key $key.Key -Method CALL -Resource pool.query | Should -BeTrue
 
-        $back = New-TestStorePath
+        $back = New-TestStorePath $TestDrive
         $fromPostgres = Copy-ApiKeyStore -ConnectionString $server -Destination $back -Confirm:$false
         $fromPostgres.Source | Should -Not -Match ([regex]::Escape($password))
         (Get-ApiKey -ConnectionString $server -Name travels).LastUsedAt | Should -Not -BeNullOrEmpty
@@ -148,7 +149,7 @@ Describe 'Copy-ApiKeyStore between SQLite and PostgreSQL' -Tag Server -Skip:([bo
     }
 
     It 'refuses a PostgreSQL destination that holds keys' {
-        $source = New-TestStorePath
+        $source = New-TestStorePath $TestDrive
         $null = New-ApiKey -StorePath $source -Name 'mine'
         $server = "$($env:APIKEYMODULE_TEST_POSTGRES);Schema=t_$([guid]::NewGuid().ToString('N'))"
         $null = New-ApiKey -ConnectionString $server -Name 'theirs'

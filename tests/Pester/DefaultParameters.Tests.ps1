@@ -1,15 +1,15 @@
 # $PSDefaultParameterValues['*-ApiKey*:StorePath'] reaches every cmdlet of the module.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 Describe '$PSDefaultParameterValues for -StorePath' {
     BeforeAll {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $savedStore = $env:APIKEYMODULE_STORE
         # Were the default not applied, the cmdlets would use this (empty) store instead.
-        $env:APIKEYMODULE_STORE = New-TestStorePath
+        $env:APIKEYMODULE_STORE = New-TestStorePath $TestDrive
         $PSDefaultParameterValues['*-ApiKey*:StorePath'] = $store
         $key = New-ApiKey -Name 'defaulted' -Allowlist @{ method = 'GET'; resource = '/pool' }
     }

@@ -7,8 +7,7 @@
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'editors/TerminalHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     # A tmux started from inside tmux would otherwise refuse or talk to the wrong server.
     $savedTmux = $env:TMUX
@@ -47,7 +46,7 @@ BeforeAll {
     #>
     function Start-WaitingEdit([string] $Store) {
         $id = [guid]::NewGuid().ToString('N')
-        $folders = New-ChildFolders
+        $folders = New-ChildFolders $TestDrive
         $record = Join-Path $TestDrive "editor-$id.path"
         $pidPath = Join-Path $TestDrive "pwsh-$id.pid"
         $resultPath = Join-Path $TestDrive "result-$id.json"
@@ -121,7 +120,7 @@ Describe 'Edit-ApiKey keeps its document private and removes it' {
         if (-not (Get-Command tmux -CommandType Application -ErrorAction Ignore)) {
             throw "'tmux' is not installed: it comes from the Debian package 'tmux', which .ci/run installs."
         }
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $socket = "apikey-private-test-$([guid]::NewGuid().ToString('N'))"
     }
 
@@ -204,8 +203,8 @@ Describe 'Edit-ApiKey keeps its document private and removes it' {
         $notADocument = Join-Path $folder "notes-$($edit.Pid).yaml"
         foreach ($path in $living, $otherHost, $notADocument) { Set-Content -LiteralPath $path -Value 'name: kept' }
 
-        $plan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: after-the-kill/' }
-        $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $edit.Folders.Runtime }
+        $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: after-the-kill/' }
+        $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $edit.Folders.Runtime }
         $run.Result.ErrorId | Should -BeNullOrEmpty -Because "$($run.Result.Error)"
         $run.Result.Output[0].Name | Should -BeExactly 'after-the-kill'
         Split-Path (Get-Content (Join-Path $plan 'path-1') -Raw) -Parent | Should -Be $folder
@@ -219,8 +218,8 @@ Describe 'Edit-ApiKey keeps its document private and removes it' {
         @{ Case = 'a folder that does not exist'; Runtime = '/nonexistent/run/user'; Where = 'edit next to the default store' }
     ) {
         $dataHome = Join-Path $TestDrive "data-$([guid]::NewGuid().ToString('N'))"
-        $plan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: in-data-folder/' }
-        $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $Runtime; XDG_DATA_HOME = $dataHome }
+        $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: in-data-folder/' }
+        $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $Runtime; XDG_DATA_HOME = $dataHome }
         $run.Result.ErrorId | Should -BeNullOrEmpty -Because "$($run.Result.Error)"
         $folder = Join-Path $dataHome 'ApiKeyModule/edit'
         Split-Path (Get-Content (Join-Path $plan 'path-1') -Raw) -Parent | Should -Be $folder
@@ -234,8 +233,8 @@ Describe 'Edit-ApiKey keeps its document private and removes it' {
         # The data folder is a file: nothing can be created under it.
         $dataHome = Join-Path $TestDrive "data-file-$([guid]::NewGuid().ToString('N'))"
         Set-Content -LiteralPath $dataHome -Value 'not a folder'
-        $plan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: never-made/' }
-        $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $null; XDG_DATA_HOME = $dataHome }
+        $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: never-made/' }
+        $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $null; XDG_DATA_HOME = $dataHome }
         $run.Result.ErrorId | Should -BeLike 'EditorFolderUnavailable,*'
         $run.Result.Category | Should -Be 'OpenError'
         $run.Result.Error | Should -Match ([regex]::Escape("'$(Join-Path $dataHome 'ApiKeyModule/edit')'"))
@@ -258,8 +257,8 @@ Describe 'Edit-ApiKey keeps its document private and removes it' {
         }
         $prepared = New-PreparedRuntime $Prepare
         $before = Get-UnixStatus $prepared.Folder
-        $plan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: never-made/' }
-        $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $prepared.Runtime }
+        $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: never-made/' }
+        $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = (Get-ScriptedEditorCommand $plan); XDG_RUNTIME_DIR = $prepared.Runtime }
         $run.Result.ErrorId | Should -BeLike 'EditorFolderNotPrivate,*'
         $run.Result.Category | Should -Be 'SecurityError'
         $run.Result.Error | Should -Match ([regex]::Escape("'$($prepared.Folder)'"))

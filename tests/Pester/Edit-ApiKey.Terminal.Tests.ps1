@@ -4,8 +4,7 @@
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'editors/TerminalHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     # A tmux started from inside tmux would otherwise refuse or talk to the wrong server.
     $savedTmux = $env:TMUX
@@ -29,7 +28,7 @@ BeforeAll {
     function Start-TerminalEdit([string] $Command) {
         $id = [guid]::NewGuid().ToString('N')
         $resultPath = Join-Path $TestDrive "result-$id.json"
-        $folders = New-ChildFolders
+        $folders = New-ChildFolders $TestDrive
         $config = Join-Path $TestDrive "tmux-$id.conf"
         # No user configuration; the window stays after pwsh has ended, so that its screen can be read.
         Set-Content -LiteralPath $config -Value "set -g default-shell /bin/sh`nset -g remain-on-exit on`nset -g history-limit 5000"
@@ -90,7 +89,7 @@ AfterAll {
 
 Describe 'Edit-ApiKey in a real terminal (tmux, vi)' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $socket = "apikey-edit-test-$([guid]::NewGuid().ToString('N'))"
         Assert-Program 'tmux' 'tmux'
         Assert-Program 'vi' 'vim'

@@ -1,7 +1,7 @@
-# Edit-ApiKey: the interactive argument editor (issue 4).
+# Edit-ApiKey: the interactive argument editor of TrueNAS's CLI.
 # This run has no terminal (-NonInteractive; in CI input is not a terminal either), so every test that goes through
 # the editor runs Edit-ApiKey in a child pwsh with a pseudo-terminal (util-linux `script`), with a scripted EDITOR
-# (editors/scripted-editor.sh) that changes the document as a user would; see editors/TerminalHelpers.ps1.
+# (editors/scripted-editor.sh) that changes the document as a user would; see TestHelpers/Terminal.ps1.
 # Each test uses a store of its own under $TestDrive.
 # The document's own rules (what each field does, the ErrorId of each bad document, which changes nothing) are tested on
 # the engine, in tests/ApiKeyModule.Engine.Tests/KeyDocument*Tests.cs; the -Yaml tests here cover what needs the cmdlet:
@@ -9,8 +9,7 @@
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    . (Join-Path $PSScriptRoot 'editors/TerminalHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     # Everything about the keys of a store that an edit could change, one line per key.
     function Get-KeySnapshot([string] $StorePath) {
@@ -51,7 +50,7 @@ BeforeAll {
         )
         $variables = @{ EDITOR = Get-ScriptedEditorCommand $Plan }
         foreach ($name in $Environment.Keys) { $variables[$name] = $Environment[$name] }
-        Invoke-EditInTerminal -Command "$Before Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $Store) $Arguments" -Environment $variables -Answers $Answers
+        Invoke-EditInTerminal -Folder $TestDrive -Command "$Before Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $Store) $Arguments" -Environment $variables -Answers $Answers
     }
 
     # Answers to the prompt, typed once it waits for them (the choices line ends it).
@@ -64,12 +63,12 @@ BeforeAll {
 
 Describe 'Edit-ApiKey' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
     }
 
     Context '-Template for a new key' {
         It 'writes the document as one string, without opening an editor or creating the store' {
-            $plan = New-EditorPlan
+            $plan = New-EditorPlan $TestDrive
             $saved = $env:VISUAL
             try {
                 # If -Template went to the editor, this would fail with NoTerminal here, or open the scripted editor.
@@ -315,7 +314,7 @@ Describe 'Edit-ApiKey' {
 
     Context 'in a terminal, with a scripted editor' {
         It 'creates the key the user filled in, and writes it with its Key' {
-            $plan = New-EditorPlan @{ '1.sed' = $FillSed }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = $FillSed }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan
             $run.Result.ErrorId | Should -BeNullOrEmpty
             Get-EditorOpenCount $plan | Should -Be 1
@@ -332,9 +331,9 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'opens the -Template document of a new key, in a private file (0600) in the private folder (not the temp folder), removed afterwards' {
-            $plan = New-EditorPlan @{ '1.sed' = $FillSed }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = $FillSed }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan
-            Get-OpenedDocument $plan 1 | Should -BeExactly (Edit-ApiKey -StorePath (New-TestStorePath) -Template)
+            Get-OpenedDocument $plan 1 | Should -BeExactly (Edit-ApiKey -StorePath (New-TestStorePath $TestDrive) -Template)
             (Get-Content (Join-Path $plan 'opened-1.mode') -Raw).Trim() | Should -Be '600'
             $path = Get-Content (Join-Path $plan 'path-1') -Raw
             Split-Path $path -Parent | Should -Be $run.DocumentFolder
@@ -347,7 +346,7 @@ Describe 'Edit-ApiKey' {
         It 'opens the pre-filled document of the key given by -Id and applies a rename, writing nothing' {
             $key = New-ApiKey -StorePath $store -Name 'before' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
             $template = Edit-ApiKey -StorePath $store -Id $key.Id -Template
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: .*/name: "after"/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: .*/name: "after"/' }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments "-Id $($key.Id)"
             $run.Result.ErrorId | Should -BeNullOrEmpty
             Get-OpenedDocument $plan 1 | Should -BeExactly $template
@@ -360,7 +359,7 @@ Describe 'Edit-ApiKey' {
 
         It 'writes the updated key with -PassThru' {
             $key = New-ApiKey -StorePath $store -Name 'before' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: .*/name: "after"/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: .*/name: "after"/' }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments "-Id $($key.Id) -PassThru"
             @($run.Result.Output).Count | Should -Be 1
             $run.Result.Output[0].Type | Should -Be 'ApiKeyModule.ApiKey'
@@ -370,7 +369,7 @@ Describe 'Edit-ApiKey' {
 
         It 'with reset: true writes the new Key; the old key stops working' {
             $key = New-ApiKey -StorePath $store -Name 'to-reset' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
-            $plan = New-EditorPlan @{ '1.sed' = 's/^reset: false$/reset: true/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^reset: false$/reset: true/' }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments "-Id $($key.Id)"
             @($run.Result.Output).Count | Should -Be 1
             $issued = $run.Result.Output[0]
@@ -384,7 +383,7 @@ Describe 'Edit-ApiKey' {
         It 'edits the key piped in' {
             $first = New-ApiKey -StorePath $store -Name 'first' -Allowlist @{ method = 'GET'; resource = '/one' }
             $second = New-ApiKey -StorePath $store -Name 'second' -Allowlist @{ method = 'GET'; resource = '/two' }
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: .*/name: "piped"/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: .*/name: "piped"/' }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Before "Get-ApiKey -StorePath $(ConvertTo-PSLiteral $store) -Id $($second.Id) |"
             $run.Result.ErrorId | Should -BeNullOrEmpty
             Get-OpenedDocument $plan 1 | Should -Match '(?m)^name: "second"$'
@@ -395,7 +394,7 @@ Describe 'Edit-ApiKey' {
         It 'opens one document after the other for the keys piped in' {
             New-ApiKey -StorePath $store -Name 'first' -Allowlist @{ method = 'GET'; resource = '/one' } | Out-Null
             New-ApiKey -StorePath $store -Name 'second' -Allowlist @{ method = 'GET'; resource = '/two' } | Out-Null
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: "\(.*\)"$/name: "\1-edited"/'; '2.sed' = 's/^name: "\(.*\)"$/name: "\1-edited"/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: "\(.*\)"$/name: "\1-edited"/'; '2.sed' = 's/^name: "\(.*\)"$/name: "\1-edited"/' }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Before "Get-ApiKey -StorePath $(ConvertTo-PSLiteral $store) |"
             $run.Result.ErrorId | Should -BeNullOrEmpty
             Get-EditorOpenCount $plan | Should -Be 2
@@ -409,7 +408,7 @@ Describe 'Edit-ApiKey' {
             @{ Case = 'a deserialized key, as from Import-Clixml or a job'; Pipe = '[System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((Get-ApiKey -StorePath $store -Id $id))) |' }
         ) {
             $key = New-ApiKey -StorePath $store -Name 'by-property' -Allowlist @{ method = 'GET'; resource = '/p' }
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: .*/name: "renamed-by-property"/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: .*/name: "renamed-by-property"/' }
             $before = "`$store = $(ConvertTo-PSLiteral $store); `$id = $($key.Id); $Pipe"
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Before $before
             $run.Result.ErrorId | Should -BeNullOrEmpty -Because "the piped object gives the key's Id (error: $($run.Result.Error))"
@@ -419,7 +418,7 @@ Describe 'Edit-ApiKey' {
 
         It 'keeps an expiry with milliseconds when only the name is changed' {
             $key = New-ApiKey -StorePath $store -Name 'expiring' -ExpiresAt ([datetime]::new(2031, 5, 6, 7, 8, 9, 123, [DateTimeKind]::Utc))
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: .*/name: "expiring-renamed"/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: .*/name: "expiring-renamed"/' }
             Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments "-Id $($key.Id)" | Out-Null
             $got = Get-ApiKey -StorePath $store -Id $key.Id
             $got.Name | Should -BeExactly 'expiring-renamed'
@@ -427,7 +426,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'creates nothing with -WhatIf' {
-            $plan = New-EditorPlan @{ '1.sed' = $FillSed }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = $FillSed }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments '-WhatIf'
             $run.Result.ErrorId | Should -BeNullOrEmpty
             Get-EditorOpenCount $plan | Should -Be 1
@@ -436,7 +435,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'creates nothing when the user answers No to -Confirm' {
-            $plan = New-EditorPlan @{ '1.sed' = $FillSed }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = $FillSed }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments '-Confirm' -Answers @(@{ After = 'Are you sure[\s\S]*?\(default is "Y"\):'; Send = "n`r" })
             $run.Result.ErrorId | Should -BeNullOrEmpty
             @($run.Result.Output).Count | Should -Be 0
@@ -447,8 +446,8 @@ Describe 'Edit-ApiKey' {
     Context 'in a terminal: which editor' {
         BeforeEach {
             # Stand-ins for nano and vi: they run the scripted editor, each with a plan of its own.
-            $nanoPlan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: by-nano/' }
-            $viPlan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: by-vi/' }
+            $nanoPlan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: by-nano/' }
+            $viPlan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: by-vi/' }
             $nanoFolder = Join-Path $TestDrive "nano-$([guid]::NewGuid().ToString('N'))"
             $viFolder = Join-Path $TestDrive "vi-$([guid]::NewGuid().ToString('N'))"
             foreach ($pair in @(@($nanoFolder, 'nano', $nanoPlan), @($viFolder, 'vi', $viPlan))) {
@@ -460,26 +459,26 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'uses $env:VISUAL before $env:EDITOR' {
-            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ VISUAL = (Get-ScriptedEditorCommand $viPlan); EDITOR = (Get-ScriptedEditorCommand $nanoPlan) }
+            $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ VISUAL = (Get-ScriptedEditorCommand $viPlan); EDITOR = (Get-ScriptedEditorCommand $nanoPlan) }
             $run.Result.Output[0].Name | Should -BeExactly 'by-vi'
             Get-EditorOpenCount $viPlan | Should -Be 1
             Get-EditorOpenCount $nanoPlan | Should -Be 0
         }
 
         It 'uses $env:EDITOR when $env:VISUAL is blank' {
-            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ VISUAL = '  '; EDITOR = (Get-ScriptedEditorCommand $nanoPlan) }
+            $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ VISUAL = '  '; EDITOR = (Get-ScriptedEditorCommand $nanoPlan) }
             $run.Result.Output[0].Name | Should -BeExactly 'by-nano'
         }
 
         It 'uses nano when neither is set and nano is on the PATH' {
-            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ PATH = "${nanoFolder}:$viFolder" }
+            $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ PATH = "${nanoFolder}:$viFolder" }
             $run.Result.ErrorId | Should -BeNullOrEmpty
             $run.Result.Output[0].Name | Should -BeExactly 'by-nano'
             Get-EditorOpenCount $viPlan | Should -Be 0
         }
 
         It 'uses vi when neither is set and there is no nano' {
-            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ PATH = $viFolder }
+            $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ PATH = $viFolder }
             $run.Result.ErrorId | Should -BeNullOrEmpty
             $run.Result.Output[0].Name | Should -BeExactly 'by-vi'
         }
@@ -488,20 +487,20 @@ Describe 'Edit-ApiKey' {
             @{ Quote = 'double'; Mark = '"' }
             @{ Quote = 'single'; Mark = "'" }
         ) {
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: quoted/' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: quoted/' }
             $spaced = Join-Path $TestDrive "plan with spaces $([guid]::NewGuid().ToString('N'))"
             Move-Item $plan $spaced
             $runtime = Join-Path $TestDrive "runtime with spaces $([guid]::NewGuid().ToString('N'))"
             New-Item -ItemType Directory -Path $runtime | Out-Null
             $editor = "sh $Mark$(Join-Path $PSScriptRoot 'editors/scripted-editor.sh')$Mark $Mark$spaced$Mark"
-            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = $editor; XDG_RUNTIME_DIR = $runtime }
+            $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = $editor; XDG_RUNTIME_DIR = $runtime }
             $run.Result.ErrorId | Should -BeNullOrEmpty -Because "$($run.Result.Error)"
             $run.Result.Output[0].Name | Should -BeExactly 'quoted'
             Split-Path (Get-Content (Join-Path $spaced 'path-1') -Raw) -Parent | Should -Be (Join-Path $runtime 'ApiKeyModule')
         }
 
         It 'fails with EditorFailed when the editor cannot be started, and changes nothing' {
-            $run = Invoke-EditInTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = "/nonexistent/editor-$([guid]::NewGuid().ToString('N')) --wait" }
+            $run = Invoke-EditInTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment @{ EDITOR = "/nonexistent/editor-$([guid]::NewGuid().ToString('N')) --wait" }
             $run.Result.ErrorId | Should -BeLike 'EditorFailed,*'
             @(Get-ApiKey -StorePath $store).Count | Should -Be 0
             @(Get-ChildItem -Force $run.DocumentFolder).Count | Should -Be 0
@@ -515,7 +514,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'changes nothing and warns when the editor exits with a non-zero code, even after saving' {
-            $plan = New-EditorPlan @{ '1.sed' = $FillSed; '1.exit' = '3' }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = $FillSed; '1.exit' = '3' }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan
             Get-OpenedDocument $plan 1 | Out-Null
             (Get-Content (Join-Path $plan 'saved-1.yaml') -Raw) | Should -Match '(?m)^name: filled-in$'
@@ -526,7 +525,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'changes nothing and warns when a new key''s document is saved untouched' {
-            $plan = New-EditorPlan
+            $plan = New-EditorPlan $TestDrive
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan
             Get-EditorOpenCount $plan | Should -Be 1
             @($run.Result.Output).Count | Should -Be 0
@@ -536,7 +535,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'changes nothing and warns when a key''s document is saved untouched (with -PassThru: no output)' {
-            $plan = New-EditorPlan
+            $plan = New-EditorPlan $TestDrive
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments "-Id $($seeds[0].Id) -PassThru"
             @($run.Result.Warnings).Count | Should -Be 1
             $run.Result.Warnings[0] | Should -Match 'unchanged'
@@ -551,7 +550,7 @@ Describe 'Edit-ApiKey' {
             @{ Case = 'an existing key'; Arguments = '-Id 1'; How = 'emptied'; Files = @{ '1.empty' = '' } }
             @{ Case = 'an existing key'; Arguments = '-Id 1'; How = 'left with only comments'; Files = @{ '1.sed' = '/^[^#]/d' } }
         ) {
-            $plan = New-EditorPlan $Files
+            $plan = New-EditorPlan $TestDrive $Files
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments $Arguments
             Get-EditorOpenCount $plan | Should -Be 1
             $run.Result.ErrorId | Should -BeNullOrEmpty
@@ -592,7 +591,7 @@ Describe 'Edit-ApiKey' {
                 Break = 's/^name: $/name: fixed-later/' + "`n" + 's/^# expires_at: null$/expires_at: 2001-01-01T00:00:00Z/'
                 Fix = 's/2001-/2031-/'; Name = 'fixed-later'; Allowlist = '' }
         ) {
-            $plan = New-EditorPlan @{ '1.sed' = $Break + "`n"; 'fix.sed' = $Fix + "`n" }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = $Break + "`n"; 'fix.sed' = $Fix + "`n" }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Answers @($Yes)
             Get-EditorOpenCount $plan | Should -Be 2
             ($run.Result.Warnings -join "`n") | Should -Match $Message
@@ -612,14 +611,14 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'reopens the document when the user just presses Enter (Yes is the default)' {
-            $plan = New-EditorPlan @{ '1.sed' = "s/^name: `$/name: [broken/`n"; 'fix.sed' = "s/^name: \[broken`$/name: mended/`n" }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = "s/^name: `$/name: [broken/`n"; 'fix.sed' = "s/^name: \[broken`$/name: mended/`n" }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Answers @(@{ After = $EditAgain; Send = "`r" })
             Get-EditorOpenCount $plan | Should -Be 2
             $run.Result.Output[0].Name | Should -BeExactly 'mended'
         }
 
         It 'cancels with nothing changed when the user answers No' {
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: $/name: never-made/' + "`n" + 's/^# allowlist: \[\]$/allowlist: [{method: FETCH, resource: x}]/' + "`n" }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: $/name: never-made/' + "`n" + 's/^# allowlist: \[\]$/allowlist: [{method: FETCH, resource: x}]/' + "`n" }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Answers @($No)
             Get-EditorOpenCount $plan | Should -Be 1
             $run.Result.ErrorId | Should -BeNullOrEmpty
@@ -631,7 +630,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'shows only the latest error when the document is broken again' {
-            $plan = New-EditorPlan @{
+            $plan = New-EditorPlan $TestDrive @{
                 '1.sed' = 's/^name: $/name: third-time/' + "`n" + 's/^# allowlist: \[\]$/allowlist: [{method: FETCH, resource: x}]/' + "`n"
                 '2.sed' = 's/FETCH/GET/' + "`n" + 's/^# expires_at: null$/colour: blue/' + "`n"
                 '3.sed' = '/^colour: blue$/d' + "`n"
@@ -648,7 +647,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'for an existing key: Yes reopens it, and the fixed document is applied' {
-            $plan = New-EditorPlan @{
+            $plan = New-EditorPlan $TestDrive @{
                 '1.sed' = 's/^name: .*/name: "seed-renamed"/' + "`n" + 's/^reset: false$/reset: maybe/' + "`n"
                 'fix.sed' = 's/^reset: maybe$/reset: false/' + "`n"
             }
@@ -665,7 +664,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'for an existing key: No cancels with nothing changed' {
-            $plan = New-EditorPlan @{ '1.sed' = 's/^name: .*/name: "seed-renamed"/' + "`n" + 's/^- method: "CALL"$/- method: "FETCH"/' + "`n" }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = 's/^name: .*/name: "seed-renamed"/' + "`n" + 's/^- method: "CALL"$/- method: "FETCH"/' + "`n" }
             $run = Invoke-ScriptedEdit -Store $store -Plan $plan -Arguments "-Id $($seeds[0].Id)" -Answers @($No)
             Get-EditorOpenCount $plan | Should -Be 1
             ($run.Result.Warnings -join "`n") | Should -Match 'FETCH'
@@ -677,7 +676,7 @@ Describe 'Edit-ApiKey' {
         BeforeEach {
             $key = New-ApiKey -StorePath $store -Name 'existing' -Allowlist @{ method = 'GET'; resource = '/x' }
             $before = Get-KeySnapshot $store
-            $plan = New-EditorPlan @{ '1.sed' = $FillSed }
+            $plan = New-EditorPlan $TestDrive @{ '1.sed' = $FillSed }
             $editor = @{ EDITOR = Get-ScriptedEditorCommand $plan }
         }
 
@@ -685,7 +684,7 @@ Describe 'Edit-ApiKey' {
             @{ Switch = '-NonInteractive' }
             @{ Switch = '-noni' }
         ) {
-            $run = Invoke-InTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment $editor -PwshArguments $Switch -TimeoutSeconds 60
+            $run = Invoke-InTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment $editor -PwshArguments $Switch -TimeoutSeconds 60
             $run.Result.Finished | Should -BeTrue -Because $run.Transcript
             $run.Result.ErrorId | Should -BeLike 'NoTerminal,*'
             $run.Result.Category | Should -Be 'InvalidArgument'
@@ -698,7 +697,7 @@ Describe 'Edit-ApiKey' {
             @{ Case = 'a pipe that stays open'; Stdin = 'Pipe' }
             @{ Case = '/dev/null'; Stdin = 'DevNull' }
         ) {
-            $run = Invoke-WithoutTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store) -Id $($key.Id)" -Environment $editor -Stdin $Stdin -TimeoutSeconds 60
+            $run = Invoke-WithoutTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store) -Id $($key.Id)" -Environment $editor -Stdin $Stdin -TimeoutSeconds 60
             $run.Exited | Should -BeTrue -Because 'Edit-ApiKey must not wait for input that never comes'
             $run.Result.ErrorId | Should -BeLike 'NoTerminal,*' -Because $run.Output
             $run.Result.Category | Should -Be 'InvalidArgument'
@@ -708,7 +707,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'refuses the editor for a key piped in, as well' {
-            $run = Invoke-WithoutTerminal -Command "Get-ApiKey -StorePath $(ConvertTo-PSLiteral $store) | Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment $editor -Stdin Pipe
+            $run = Invoke-WithoutTerminal -Folder $TestDrive -Command "Get-ApiKey -StorePath $(ConvertTo-PSLiteral $store) | Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store)" -Environment $editor -Stdin Pipe
             $run.Exited | Should -BeTrue
             $run.Result.ErrorId | Should -BeLike 'NoTerminal,*'
             Get-EditorOpenCount $plan | Should -Be 0
@@ -719,7 +718,7 @@ Describe 'Edit-ApiKey' {
             @{ Case = '-NonInteractive, input /dev/null'; Stdin = 'DevNull'; PwshArguments = @('-NonInteractive') }
         ) {
             $command = "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store) -Yaml 'name: no-terminal'; 'name: renamed-without-terminal' | Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store) -Id $($key.Id)"
-            $run = Invoke-WithoutTerminal -Command $command -Environment $editor -Stdin $Stdin -PwshArguments $PwshArguments
+            $run = Invoke-WithoutTerminal -Folder $TestDrive -Command $command -Environment $editor -Stdin $Stdin -PwshArguments $PwshArguments
             $run.Exited | Should -BeTrue
             $run.Result.ErrorId | Should -BeNullOrEmpty -Because "$($run.Result.Error)"
             $run.Result.Output[0].Type | Should -Be 'ApiKeyModule.IssuedApiKey'
@@ -728,7 +727,7 @@ Describe 'Edit-ApiKey' {
         }
 
         It 'writes -Template' {
-            $run = Invoke-WithoutTerminal -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store) -Id $($key.Id) -Template" -Environment $editor -Stdin Pipe -PwshArguments '-NonInteractive'
+            $run = Invoke-WithoutTerminal -Folder $TestDrive -Command "Edit-ApiKey -StorePath $(ConvertTo-PSLiteral $store) -Id $($key.Id) -Template" -Environment $editor -Stdin Pipe -PwshArguments '-NonInteractive'
             $run.Exited | Should -BeTrue
             $run.Result.Output[0].Text | Should -Match '(?m)^name: "existing"$'
         }

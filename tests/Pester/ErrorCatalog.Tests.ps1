@@ -2,7 +2,7 @@
 # cmdlets' parameter sets agree; the engine's messages speak to any caller and the cmdlets add PowerShell's advice.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     $root = Join-Path $PSScriptRoot '../..'
     $cmdlets = (Get-Command Test-ApiKey).ImplementingType.Assembly
@@ -109,7 +109,7 @@ Describe 'Messages' -Tag Once {
     }
 
     It 'an error record shows the fault with PowerShell''s advice, and holds the advice as its RecommendedAction' {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         New-ApiKey -Name dated -ExpiresAt (Get-Date).AddDays(-1) -StorePath $store -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'ExpirationInPast,*'
@@ -119,7 +119,7 @@ Describe 'Messages' -Tag Once {
     }
 
     It 'an error with no advice of PowerShell''s own keeps the engine''s remedy' {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         New-ApiKey -Name 'bad' -Allowlist @{ method = 'FETCH'; resource = 'x' } -StorePath $store -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed.Count | Should -Be 1
         $failed[0].FullyQualifiedErrorId | Should -BeLike 'InvalidAllowlistEntry,*'

@@ -1,11 +1,11 @@
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 Describe 'Get-ApiKey' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         # Created in this order, so that Id order differs from name order.
         $keys = @{}
         foreach ($name in 'prod-web', 'dev-db', 'prod-db', 'Backup Server', 'abc') {
@@ -32,7 +32,7 @@ Describe 'Get-ApiKey' {
         }
 
         It 'returns nothing, without error, from an empty store' {
-            $empty = New-TestStorePath
+            $empty = New-TestStorePath $TestDrive
             $err = $null
             Get-ApiKey -StorePath $empty -ErrorVariable err | Should -BeNullOrEmpty
             $err | Should -BeNullOrEmpty

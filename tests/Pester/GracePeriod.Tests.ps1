@@ -4,7 +4,8 @@
 # document, the audit log as Get-ApiKeyAuditLog shows it, and another process's view.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # Ends the previous key of key $Id a second ago, as time would; returns that end (ms since 1970).
     function Set-GraceRunOut([string] $Store, [int] $Id) {
@@ -44,7 +45,7 @@ BeforeAll {
 
 Describe 'Set-ApiKey -Reset -GracePeriod' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $old = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.*' }
         $bystander = New-ApiKey -StorePath $store -Name 'bystander' -Allowlist @{ method = 'GET'; resource = '/x' }
     }
@@ -151,7 +152,7 @@ Describe 'Set-ApiKey -Reset -GracePeriod' {
 
 Describe 'The end of a grace period' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $old = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.*' }
         $new = Set-ApiKey -StorePath $store -Id $old.Id -Reset -GracePeriod '1.00:00:00'
     }
@@ -213,7 +214,7 @@ Describe 'The end of a grace period' {
 
 Describe 'What shows a grace period' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $old = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.*' }
         $new = Set-ApiKey -StorePath $store -Id $old.Id -Reset -GracePeriod '1.00:00:00'
     }
@@ -271,7 +272,7 @@ Describe 'What shows a grace period' {
 
 Describe 'Edit-ApiKey and the grace period' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $old = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.*' }
     }
 

@@ -2,12 +2,12 @@
 # in both orders. Assemblies load once per process, so each order runs in a child pwsh.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     $otherYaml = Join-Path $env:APIKEYMODULE_TEST_PACKAGES 'yamldotnet/11.2.1/lib/netstandard2.1/YamlDotNet.dll'
 
     function Invoke-Session([string] $Order) {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $script = Join-Path $TestDrive "isolation-$Order.ps1"
         Set-Content -Path $script -Value @'
 param($Module, $OtherYaml, $Store, $Order)

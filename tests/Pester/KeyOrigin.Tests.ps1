@@ -2,7 +2,8 @@
 # $PSDefaultParameterValues never redirect it.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # The bytes of a store's files, after every connection of this process closed (so the WAL is checkpointed):
     # a store nothing wrote to has the same bytes before and after.

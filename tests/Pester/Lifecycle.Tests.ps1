@@ -1,7 +1,8 @@
 # A key's life after creation: expiry, revocation, reset (which un-revokes) and the record of its last use.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # A time as the store keeps it: UTC, to the millisecond.
     function ConvertTo-StoredTime([datetime] $Time) {
@@ -20,7 +21,7 @@ BeforeAll {
 
 Describe 'New fields of a key' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
     }
 
     It 'a new key never expires, is not revoked and was never used' {
@@ -39,7 +40,7 @@ Describe 'New fields of a key' {
 
 Describe 'Expiry' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
     }
 
     Context 'New-ApiKey -ExpiresAt' {
@@ -158,7 +159,7 @@ Describe 'Expiry' {
         BeforeAll {
             $script:expired = @{}
             foreach ($name in 'code', 'request', 'bool', 'extend', 'never', 'listed', 'revoked', 'audit') {
-                $path = New-TestStorePath
+                $path = New-TestStorePath $TestDrive
                 $script:expired[$name] = @{
                     Store   = $path
                     Key     = New-ApiKey -StorePath $path -Name "expiring-$name" -Allowlist @{ method = 'CALL'; resource = 'system.info' } -ExpiresAt (Get-Date).AddSeconds(2)
@@ -233,7 +234,7 @@ Describe 'Expiry' {
 
 Describe 'Revoke-ApiKey' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'target' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
         $other = New-ApiKey -StorePath $store -Name 'other' -Allowlist @{ method = 'GET'; resource = '/other' }
     }
@@ -397,7 +398,7 @@ Describe 'Revoke-ApiKey' {
 
 Describe 'LastUsedAt' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'used' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
     }
 

@@ -1,13 +1,26 @@
 # The module as a whole: what it exports, the metadata of its cmdlets, and its default views.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 Describe 'Module manifest and exports' -Tag Once {
     It 'CmdletsToExport in the manifest is exactly the module cmdlets' {
         $manifest = Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE
         ($manifest.CmdletsToExport | Sort-Object) -join ',' | Should -Be 'Clear-ApiKeyAuditLog,Copy-ApiKeyStore,Edit-ApiKey,Get-ApiKey,Get-ApiKeyAuditLog,New-ApiKey,Remove-ApiKey,Revoke-ApiKey,Set-ApiKey,Test-ApiKey'
+    }
+
+    # The assemblies take their version from the manifest when they are built (src/Directory.Build.props).
+    It '<Assembly> carries the manifest''s ModuleVersion' -ForEach @(
+        @{ Assembly = 'ApiKeyModule.dll' }, @{ Assembly = 'dependencies/ApiKeyModule.Engine.dll' }
+    ) {
+        $moduleVersion = (Import-PowerShellDataFile -Path $env:APIKEYMODULE_TEST_MODULE).ModuleVersion
+        $path = Join-Path (Split-Path -Parent $env:APIKEYMODULE_TEST_MODULE) $Assembly
+        # The product version is the version as written, with the source revision after a '+'.
+        ([Diagnostics.FileVersionInfo]::GetVersionInfo($path).ProductVersion -replace '\+.*$', '') | Should -BeExactly $moduleVersion
+        $expected = [version] $moduleVersion
+        [Reflection.AssemblyName]::GetAssemblyName($path).Version |
+            Should -Be ([version]::new($expected.Major, $expected.Minor, [Math]::Max($expected.Build, 0), [Math]::Max($expected.Revision, 0)))
     }
 
     It 'the imported module exposes exactly the module cmdlets and nothing else' {
@@ -66,7 +79,7 @@ Describe 'Cmdlet metadata' -Tag Once {
 
 Describe 'Default views' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $two = New-ApiKey -StorePath $store -Name 'two-entries' -Allowlist @{ method = 'CALL'; resource = 'system.info' }, @{ method = 'GET'; resource = '/pool' }
         $one = New-ApiKey -StorePath $store -Name 'one-entry' -Allowlist @{ method = 'SUBSCRIBE'; resource = 'certificate.query' }
     }

@@ -1,7 +1,7 @@
 # Key names: 1-200 characters, no control or format characters, no leading/trailing white space, unique ignoring case.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 BeforeDiscovery {
@@ -26,7 +26,7 @@ BeforeDiscovery {
 
 Describe 'Key names' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $existing = New-ApiKey -StorePath $store -Name 'Prod' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
         $target = New-ApiKey -StorePath $store -Name 'target' -Allowlist @{ method = 'GET'; resource = '/pool' }
         $before = Get-StoreSnapshot $store

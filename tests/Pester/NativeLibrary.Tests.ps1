@@ -9,7 +9,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     $nativeRelative = 'dependencies/runtimes/linux-x64/native/libe_sqlite3.so'
 

@@ -2,7 +2,8 @@
 # Remove-ApiKey and Revoke-ApiKey, and the warnings and messages they read.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
     function Complete([string] $line) {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
     }
@@ -11,7 +12,7 @@ BeforeAll {
 
 Describe 'Export-Csv and Import-Csv' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $csv = Join-Path $TestDrive "keys-$([guid]::NewGuid()).csv"
         $null = New-ApiKey -StorePath $store -Name 'monitoring' -Allowlist @{ method = 'CALL'; resource = 'system.*' }, @{ method = 'GET'; resource = '/pool "main"' } -ExpiresAt (Get-Date).AddDays(30)
         $null = New-ApiKey -StorePath $store -Name 'nothing' -WarningAction Ignore
@@ -32,7 +33,7 @@ Describe 'Export-Csv and Import-Csv' {
 
     It 'round-trips: Import-Csv | New-ApiKey -StorePath other recreates the names and allowlists' {
         Get-ApiKey -StorePath $store | Export-Csv -LiteralPath $csv
-        $other = New-TestStorePath
+        $other = New-TestStorePath $TestDrive
         $null = Import-Csv -LiteralPath $csv | New-ApiKey -StorePath $other -WarningAction Ignore
         $copied = Get-ApiKey -StorePath $other
         $copied.Name -join ',' | Should -Be 'monitoring,nothing,certs'
@@ -65,7 +66,7 @@ Describe 'Export-Csv and Import-Csv' {
 
 Describe 'Views' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $entries = 1..12 | ForEach-Object { @{ method = 'GET'; resource = "/resource-$_" } }
         $many = New-ApiKey -StorePath $store -Name 'many' -Allowlist $entries
         $revoked = New-ApiKey -StorePath $store -Name 'revoked' -Allowlist @{ method = 'GET'; resource = '/x' }
@@ -109,7 +110,7 @@ Describe 'Views' {
 
 Describe 'Names with wildcard characters' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $null = 'br[ack]et', 'brace', 'star*name', 'q?' | New-ApiKey -StorePath $store -WarningAction Ignore
     }
 
@@ -140,7 +141,7 @@ Describe 'Names with wildcard characters' {
 
 Describe 'Remove-ApiKey -Name and Revoke-ApiKey -Name' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $null = 'ci-one', 'ci-two', 'CI-three', 'prod' | New-ApiKey -StorePath $store -Allowlist @{ method = 'GET'; resource = '/x' }
     }
 
@@ -179,7 +180,7 @@ Describe 'Remove-ApiKey -Name and Revoke-ApiKey -Name' {
 
 Describe 'Warnings and messages' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'k' -Allowlist @{ method = 'GET'; resource = '/x' }
     }
 

@@ -3,7 +3,8 @@
 # presented key longer than any key is Malformed without being read.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'Reliability/ReliabilityHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # Formatted output keeps every escape sequence, and the formatter adds none of its own (no coloured labels or
     # headers): whatever ESC is in the text came from the values.
@@ -45,7 +46,7 @@ AfterAll {
 
 Describe 'Text from outside' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'GET'; resource = '/pool' }
     }
 

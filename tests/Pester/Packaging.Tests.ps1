@@ -3,7 +3,7 @@
 # folders are under $TestDrive, so the repository it registers and the module it installs touch nothing of the user's.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 Describe 'Manifest' -Tag Once {

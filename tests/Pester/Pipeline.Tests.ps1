@@ -1,7 +1,8 @@
 # The cmdlets working together in pipelines, as a user would chain them.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # Every stored row, column by column (blobs in hex), keyed by the row's first column (the Id): shows any change
     # of a row, including to what only the store sees (the hash of the key).
@@ -20,7 +21,7 @@ BeforeAll {
 
 Describe 'Pipelines' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
     }
 
     Context 'Import-Csv keys.csv | New-ApiKey' {

@@ -6,7 +6,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     # The server's connection string as parts, to build the other forms (URI, -Credential) from.
     function Get-ServerParts {
@@ -102,7 +102,7 @@ Describe 'The cmdlets on a PostgreSQL store' -Tag Server -Skip:([bool]$skip) {
     }
 
     It 'a key read from a PostgreSQL store goes home, whatever the default store is' {
-        $env:APIKEYMODULE_STORE = New-TestStorePath
+        $env:APIKEYMODULE_STORE = New-TestStorePath $TestDrive
         $null = New-ApiKey -Name 'file-key' -WarningAction Ignore
         $null = New-ApiKey -ConnectionString $connection -Name 'pg-key' -WarningAction Ignore
         Get-ApiKey -ConnectionString $connection -Name 'pg-key' | Remove-ApiKey -Confirm:$false
@@ -137,7 +137,7 @@ Describe 'The cmdlets on a PostgreSQL store' -Tag Server -Skip:([bool]$skip) {
 
 Describe 'A session that uses only SQLite stores' -Tag File {
     It 'never loads Npgsql or its dependencies' {
-        $store = ConvertTo-PSLiteral (New-TestStorePath)
+        $store = ConvertTo-PSLiteral (New-TestStorePath $TestDrive)
         $loaded = Invoke-ChildPwsh @"
 `$null = New-ApiKey -StorePath $store -Name 'k' -Allowlist @{ method = 'GET'; resource = '/x' }
 `$key = Get-ApiKey -StorePath $store

@@ -1,7 +1,7 @@
 # The README's examples work as printed: its PowerShell blocks are read from README.md and run as they stand.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 
     $readmePath = Join-Path $PSScriptRoot '../../README.md'
 
@@ -70,7 +70,7 @@ BeforeAll {
 
 Describe 'README' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $envBefore = if (Test-Path Env:APIKEYMODULE_STORE) { "set to '$env:APIKEYMODULE_STORE'" } else { 'not set' }
     }
 

@@ -1,11 +1,11 @@
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
 }
 
 Describe 'Remove-ApiKey' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $keys = @{}
         foreach ($name in 'old-1', 'keep', 'old-2', 'OLD-3', 'folder-old') {
             $keys[$name] = New-ApiKey -StorePath $store -Name $name -Allowlist @{ method = 'GET'; resource = "/$name" }

@@ -1,7 +1,8 @@
 # The store: where it is, how it is created, what it keeps, which files it refuses, and sharing between processes.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # Reads a file even while SQLite holds it open.
     function Read-FileShared([string] $Path) {
@@ -96,7 +97,7 @@ Describe 'Store location' {
     }
 
     It 'uses $env:APIKEYMODULE_STORE instead of the default' {
-        $env:APIKEYMODULE_STORE = New-TestStorePath
+        $env:APIKEYMODULE_STORE = New-TestStorePath $TestDrive
         $key = New-ApiKey -Name 'from-env' -Allowlist @{ method = 'GET'; resource = '/x' }
         Test-StoreExists $env:APIKEYMODULE_STORE | Should -BeTrue
         Test-Path -LiteralPath $defaultStore | Should -BeFalse
@@ -107,8 +108,8 @@ Describe 'Store location' {
     }
 
     It 'lets -StorePath win over $env:APIKEYMODULE_STORE' {
-        $env:APIKEYMODULE_STORE = New-TestStorePath
-        $explicit = New-TestStorePath
+        $env:APIKEYMODULE_STORE = New-TestStorePath $TestDrive
+        $explicit = New-TestStorePath $TestDrive
         $null = New-ApiKey -StorePath $explicit -Name 'explicit' -Allowlist @{ method = 'GET'; resource = '/x' }
         Test-StoreExists $explicit | Should -BeTrue
         Test-StoreExists $env:APIKEYMODULE_STORE | Should -BeFalse
@@ -117,7 +118,7 @@ Describe 'Store location' {
 
 Describe 'Store files' -Tag File {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
     }
 
     It 'creates the store file and missing folders on first use' {
@@ -213,7 +214,7 @@ Describe 'Stores that cannot be used' {
 
     Context 'a SQLite database of another application' -Tag File {
         BeforeEach {
-            Initialize-Sqlite
+            Initialize-Sqlite $TestDrive
             $file = Join-Path $TestDrive "foreign-$([guid]::NewGuid()).db"
             Invoke-StoreNonQuery $file "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('keep me');"
             $hash = (Get-FileHash -LiteralPath $file).Hash
@@ -230,7 +231,7 @@ Describe 'Stores that cannot be used' {
 
     Context 'a store with a newer schema' -Tag File {
         BeforeEach {
-            $file = New-TestStorePath
+            $file = New-TestStorePath $TestDrive
             $key = New-ApiKey -StorePath $file -Name 'from-the-future' -Allowlist @{ method = 'GET'; resource = '/x' }
             $currentVersion = Invoke-StoreScalar $file 'PRAGMA user_version'
             Invoke-StoreNonQuery $file 'PRAGMA user_version = 99'
@@ -256,7 +257,7 @@ Describe 'Stores that cannot be used' {
 
 Describe 'Store shared between processes' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $storeLiteral = ConvertTo-PSLiteral $store
     }
 
@@ -315,7 +316,7 @@ Describe 'Where there is no store yet' {
     }
 
     BeforeEach {
-        $store = if (Test-PostgresRun) { New-TestStorePath } else { Join-Path $TestDrive "none-$([guid]::NewGuid())/apikeys.db" }
+        $store = if (Test-PostgresRun) { New-TestStorePath $TestDrive } else { Join-Path $TestDrive "none-$([guid]::NewGuid())/apikeys.db" }
     }
 
     AfterEach {

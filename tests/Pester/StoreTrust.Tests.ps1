@@ -9,7 +9,8 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # Runs a shell command as the unprivileged user nobody.
     function Invoke-AsNobody([string] $Command) {
@@ -143,7 +144,7 @@ Describe 'Opening a store checks what it finds' -Tag File -Skip:([bool]$skip) {
 
     It 'names a shared group that does not exist as an error' {
         $env:APIKEYMODULE_SHARED_GROUP = 'no-such-group-here'
-        $errors = Get-ErrorRecord { New-ApiKey -StorePath (New-TestStorePath) -Name 'k' -WarningAction Ignore }
+        $errors = Get-ErrorRecord { New-ApiKey -StorePath (New-TestStorePath $TestDrive) -Name 'k' -WarningAction Ignore }
         $errors[0].FullyQualifiedErrorId | Should -BeLike 'StoreNotPrivate,*'
         $errors[0].Exception.Message | Should -BeLike "*'no-such-group-here'*does not exist*"
     }

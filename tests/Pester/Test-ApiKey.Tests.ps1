@@ -1,7 +1,8 @@
 # Test-ApiKey: parsing the presented key, finding it, and authorizing a method and resource as TrueNAS does.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # The 64-character secret of an issued key ("<id>-<secret>").
     function Get-Secret([string] $Key) {
@@ -27,7 +28,7 @@ BeforeAll {
 
 Describe 'Test-ApiKey' {
     BeforeEach {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'checked' -Allowlist @{ method = 'CALL'; resource = 'system.info' }, @{ method = 'GET'; resource = '/pool/*' }
         $other = New-ApiKey -StorePath $store -Name 'other' -Allowlist @{ method = 'GET'; resource = '/other' }
     }
@@ -175,7 +176,7 @@ Describe 'Test-ApiKey' {
         }
 
         It 'gives NotFound for a real key checked against another store' {
-            Assert-Anonymous (Test-ApiKey -StorePath (New-TestStorePath) -Key $key.Key -Detailed) 'NotFound'
+            Assert-Anonymous (Test-ApiKey -StorePath (New-TestStorePath $TestDrive) -Key $key.Key -Detailed) 'NotFound'
         }
     }
 
@@ -318,7 +319,7 @@ Describe 'Test-ApiKey' {
 
 Describe 'Test-ApiKey on a store it may not write' {
     It 'verifies every key of a read-only store file, and warns once for the whole command' -Tag File {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
         [Microsoft.Data.Sqlite.SqliteConnection]::ClearAllPools()
         # Root writes read-only files anyway: the immutable attribute stops root too.
@@ -343,7 +344,7 @@ Describe 'Test-ApiKey on a store it may not write' {
     }
 
     It 'verifies every key with a PostgreSQL role allowed only to read, and warns once' -Tag Server {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $key = New-ApiKey -StorePath $store -Name 'svc' -Allowlist @{ method = 'CALL'; resource = 'system.info' }
         $schema = Get-StoreSchema $store
         $role = "reader_$([guid]::NewGuid().ToString('N').Substring(0, 12))"

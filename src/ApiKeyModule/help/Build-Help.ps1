@@ -46,19 +46,7 @@ $shouldProcessHelp = @{
 
 #region Cmdlet metadata (from a child pwsh)
 
-function Get-PwshCommand {
-    $process = [Environment]::ProcessPath
-    $name = [IO.Path]::GetFileNameWithoutExtension($process)
-    if ($name -eq 'dotnet') { return , @($process, (Join-Path $PSHOME 'pwsh.dll')) }
-    if ($name -eq 'pwsh') { return , @($process) }
-    foreach ($candidate in 'pwsh.exe', 'pwsh') {
-        $exe = Join-Path $PSHOME $candidate
-        if (Test-Path -LiteralPath $exe -PathType Leaf) { return , @($exe) }
-    }
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    if (Test-Path -LiteralPath $dll) { return , @('dotnet', $dll) }
-    , @('pwsh')
-}
+. (Join-Path $PSScriptRoot '../../build/PwshCommand.ps1')
 
 function Get-CmdletMetadata([string] $ManifestPath) {
     $jsonPath = Join-Path ([IO.Path]::GetTempPath()) "apikeymodule-help-$([guid]::NewGuid().ToString('N')).json"

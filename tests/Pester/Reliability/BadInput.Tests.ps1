@@ -14,8 +14,8 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'ReliabilityHelpers.ps1')
-    Initialize-Sqlite
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     $script:isRoot = (-not $IsWindows) -and ((id -u) -eq '0')
 
@@ -123,7 +123,7 @@ BeforeAll {
                 $locked = Join-Path $folder 'locked'
                 $caseStore.Holder = [pscustomobject]@{
                     Release = Join-Path $folder 'release'
-                    Process = Start-PwshScript 'HoldWriteLock.ps1' @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Store', $caseStore.Path,
+                    Process = Start-PwshScript (Join-Path $PSScriptRoot 'HoldWriteLock.ps1') @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Store', $caseStore.Path,
                         '-LockedFile', $locked, '-ReleaseFile', (Join-Path $folder 'release'))
                 }
                 Wait-Until { [IO.File]::Exists($locked) -or $caseStore.Holder.Process.HasExited } 'the other writer to hold the lock' -TimeoutSeconds 120

@@ -5,8 +5,8 @@
 # and wait for their go file, so their start-up overlaps the checks, and the checks never race a live writer.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'ReliabilityHelpers.ps1')
-    Initialize-Sqlite
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     $script:kills = 20
     $script:maxDelayMs = 200
@@ -23,8 +23,8 @@ BeforeAll {
             Ready = Join-Path $Work "ready-$Round"
             Go    = Join-Path $Work "go-$Round"
         }
-        $process = Start-PwshScript 'CrashWorker.ps1' (@('-Module', $env:APIKEYMODULE_TEST_MODULE, '-OutFile', $files.Out,
-                '-ReadyFile', $files.Ready, '-GoFile', $files.Go, '-WarmStore', (New-TestStorePath)) + $Arguments)
+        $process = Start-PwshScript (Join-Path $PSScriptRoot 'CrashWorker.ps1') (@('-Module', $env:APIKEYMODULE_TEST_MODULE, '-OutFile', $files.Out,
+                '-ReadyFile', $files.Ready, '-GoFile', $files.Go, '-WarmStore', (New-TestStorePath $TestDrive)) + $Arguments)
         [pscustomobject]@{ Round = $Round; Process = $process; Out = $files.Out; Ready = $files.Ready; Go = $files.Go }
     }
 
@@ -125,7 +125,7 @@ Describe 'R2: crashes — SIGKILL at random moments' {
     It 'a process creating keys in a pipeline: after each of 20 kills the store is sound and every printed key verifies' {
         $work = Join-Path $TestDrive "crash-create-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         [ApiKeyModule.ApiKeyStore]::Open($store).Dispose()
         $printed = [System.Collections.Generic.List[string]]::new()
         $unprinted = 0
@@ -161,7 +161,7 @@ Describe 'R2: crashes — SIGKILL at random moments' {
     It 'a process resetting one key again and again: after each of 20 kills the key printed last is the one that works' {
         $work = Join-Path $TestDrive "crash-reset-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $first = New-ApiKey -StorePath $store -Name 'reset-me' -Allowlist @{ method = 'GET'; resource = '/c/reset-me' }
         $id = $first.Id
         $resetRows = "SELECT count(*) FROM audit_log WHERE action = 'Reset' AND key_id = $id"
@@ -215,7 +215,7 @@ Describe 'R2: crashes — SIGKILL at random moments' {
     It 'a process deleting keys one by one: after each of 20 kills the keys printed as deleted are gone and the others verify' {
         $work = Join-Path $TestDrive "crash-delete-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $total = 2000
         $keys = @{}
         1..$total | ForEach-Object { [pscustomobject]@{ Name = "d-$_"; Allowlist = @{ method = 'GET'; resource = "/c/d-$_" } } } |

@@ -1,8 +1,8 @@
 # R1 (issue 5): many processes on one store at once. No timing assertions: the wall time is reported (Write-Host).
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'ReliabilityHelpers.ps1')
-    Initialize-Sqlite
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # Asserts that the children ran clean: exit code 0, nothing on stderr, no error of any kind ($Error is empty),
     # and "database is locked" nowhere.
@@ -27,7 +27,7 @@ Describe 'R1: load — many processes on one store at once' {
     It '8 processes each create 500 keys through a pipeline while others read, reset and verify: 4000 keys, no error, every last printed key verifies' {
         $work = Join-Path $TestDrive "load-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $Kind = if (Test-PostgresStore $store) { 'PostgreSQL' } else { 'SQLite' }
         # The store exists before the run (the first use by many processes at once is the next test).
         [ApiKeyModule.ApiKeyStore]::Open($store).Dispose()
@@ -38,7 +38,7 @@ Describe 'R1: load — many processes on one store at once' {
             @{ Role = 'Reader'; Index = 1 }
             @{ Role = 'Verifier'; Index = 1 }
         ) | ForEach-Object {
-            $process = Start-PwshScript 'LoadWorker.ps1' @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Store', $store,
+            $process = Start-PwshScript (Join-Path $PSScriptRoot 'LoadWorker.ps1') @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Store', $store,
                 '-Role', $_.Role, '-Index', $_.Index, '-WorkDir', $work, '-Count', 500)
             [pscustomobject]@{ Name = "$($_.Role)-$($_.Index)"; Role = $_.Role; Process = $process }
         }
@@ -127,7 +127,7 @@ Describe 'R1: load — many processes on one store at once' {
         $null = New-Item -ItemType Directory -Path $work
         $rounds = 60
         $processes = foreach ($n in 1..8) {
-            Start-PwshScript 'FirstUseWorker.ps1' @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-WorkDir', $work, '-Index', $n, '-Rounds', $rounds)
+            Start-PwshScript (Join-Path $PSScriptRoot 'FirstUseWorker.ps1') @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-WorkDir', $work, '-Index', $n, '-Rounds', $rounds)
         }
         try {
         Wait-Until { @(Get-ChildItem -LiteralPath $work -Filter 'ready-*').Count -eq 8 -or @($processes | Where-Object HasExited).Count -gt 0 } `

@@ -8,8 +8,7 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'ReliabilityHelpers.ps1')
-    . (Join-Path $PSScriptRoot '../../PostgresServer.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
 
     function New-TestSchema { "t_$([guid]::NewGuid().ToString('N'))" }
 
@@ -105,7 +104,7 @@ while (-not [IO.File]::Exists($(ConvertTo-PSLiteral (Join-Path $work 'go')))) { 
         [ApiKeyModule.ApiKeyStore]::Open($store).Dispose()
         $out = Join-Path $work 'out.txt'
         $stop = Join-Path $work 'stop'
-        $process = Start-PwshScript 'ServerStopWorker.ps1' @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Store', $store, '-OutFile', $out,
+        $process = Start-PwshScript (Join-Path $PSScriptRoot 'ServerStopWorker.ps1') @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Store', $store, '-OutFile', $out,
             '-ReadyFile', (Join-Path $work 'ready'), '-StopFile', $stop)
         $watch = [Diagnostics.Stopwatch]::StartNew()
         try {

@@ -3,14 +3,14 @@
 # assertions: the wall times are reported (Write-Host).
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'ReliabilityHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
 
     $script:Kind = if (Test-PostgresRun) { 'PostgreSQL' } else { 'SQLite' }
 
     function Start-Worker([string] $Role, [string] $Store, [hashtable] $With = @{}) {
         $arguments = @('-Role', $Role, '-Module', $env:APIKEYMODULE_TEST_MODULE, '-Store', $Store)
         foreach ($name in $With.Keys) { $arguments += @("-$name", [string]$With[$name]) }
-        Start-PwshScript 'RunspacesWorker.ps1' $arguments
+        Start-PwshScript (Join-Path $PSScriptRoot 'RunspacesWorker.ps1') $arguments
     }
 
     # Checks that a worker ran clean (exit code 0, nothing on stderr, no ERR or BAD line, no error in its main runspace)
@@ -61,7 +61,7 @@ Describe 'One process, many runspaces' {
         try {
             for ($round = 1; $round -le $rounds; $round += 2) {
                 $batch = @($round, ($round + 1) | ForEach-Object {
-                        $store = New-TestStorePath
+                        $store = New-TestStorePath $TestDrive
                         [pscustomobject]@{ Round = $_; Store = $store; Process = (Start-Worker 'FirstAct' $store @{ Count = $keysPerRound; Throttle = 16 }) }
                     })
                 foreach ($run in $batch) {
@@ -86,7 +86,7 @@ Describe 'One process, many runspaces' {
     }
 
     It 'one ApiKeyVerifier shared by thread jobs and -Parallel runspaces while other runspaces reset keys: only right answers, the last keys verify' {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $output = Read-Worker (Start-Worker 'SharedVerifier' $store) 'the shared-verifier process'
         Write-Host ("Runspaces ($Kind): {0} verifications through one verifier from 3 thread jobs and 4 runspaces, 40 resets beside them, in {1:N1} s" -f $output.Verified, $watch.Elapsed.TotalSeconds)
@@ -101,7 +101,7 @@ Describe 'One process, many runspaces' {
     }
 
     It 'verification and changes interleaved in runspaces of one process while another process changes the same keys: no error, only valid answers, every printed key verifies' {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $work = Join-Path $TestDrive "interleaved-$([guid]::NewGuid().ToString('N'))"
         $null = New-Item -ItemType Directory -Path $work
         $allow = @{ method = 'CALL'; resource = 'system.*' }
@@ -143,7 +143,7 @@ Describe 'One process, many runspaces' {
     }
 
     It 'a runspace that removes the module leaves its type names and cmdlets working in the other runspaces' -Tag Once {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $output = Invoke-ChildPwsh @"
 `$removed = 1..4 | ForEach-Object -Parallel {
     Import-Module $(ConvertTo-PSLiteral $env:APIKEYMODULE_TEST_MODULE)

@@ -3,8 +3,8 @@
 # store file is 0600 and its folder 0700 from the moment they exist.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'ReliabilityHelpers.ps1')
-    Initialize-Sqlite
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     # The places a text is searched for in bytes: its ASCII (= UTF-8) and its UTF-16LE encodings.
     function Find-Text([byte[]] $Bytes, [string] $Text) {
@@ -42,7 +42,7 @@ BeforeAll {
 Describe 'R4: secrets — no key anywhere after a run that creates, resets, verifies and deletes keys' {
     BeforeAll {
         $folder = Join-Path $TestDrive "secrets-$([guid]::NewGuid())"
-        $store = if (Test-PostgresRun) { New-TestStorePath } else { Join-Path $folder 'keys.db' }
+        $store = if (Test-PostgresRun) { New-TestStorePath $TestDrive } else { Join-Path $folder 'keys.db' }
         $records = [System.Collections.Generic.List[object]]::new()
         $issued = [System.Collections.Generic.List[string]]::new()
         $common = @{ StorePath = $store; Verbose = $true; Debug = $true; InformationAction = 'Continue'; WarningAction = 'Continue' }
@@ -207,8 +207,8 @@ Describe 'R4: secrets — store permissions on Unix' -Tag File -Skip:$IsWindows 
         $ready = Join-Path $work 'ready'
         $done = Join-Path $work 'done'
         $resultFile = Join-Path $work 'result.json'
-        $poller = Start-PwshScript 'PermissionPoller.ps1' @('-Base', $base, '-Count', $count, '-ReadyFile', $ready, '-DoneFile', $done, '-ResultFile', $resultFile)
-        $creator = Start-PwshScript 'PermissionCreator.ps1' @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Base', $base, '-Count', $count,
+        $poller = Start-PwshScript (Join-Path $PSScriptRoot 'PermissionPoller.ps1') @('-Base', $base, '-Count', $count, '-ReadyFile', $ready, '-DoneFile', $done, '-ResultFile', $resultFile)
+        $creator = Start-PwshScript (Join-Path $PSScriptRoot 'PermissionCreator.ps1') @('-Module', $env:APIKEYMODULE_TEST_MODULE, '-Base', $base, '-Count', $count,
             '-ReadyFile', $ready, '-DoneFile', $done) -Umask '000'
         try {
             $created = Wait-PwshScript $creator 180

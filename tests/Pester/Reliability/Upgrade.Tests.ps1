@@ -4,8 +4,8 @@
 # file must not change what this test calls version 1.
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
-    . (Join-Path $PSScriptRoot 'ReliabilityHelpers.ps1')
-    Initialize-Sqlite
+    Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
+    Initialize-Sqlite $TestDrive
 
     $script:version1Ddl = @'
 CREATE TABLE api_keys (
@@ -57,7 +57,7 @@ CREATE TABLE api_keys (
     }
 
     # The version a store created by today's module has.
-    $fresh = New-TestStorePath
+    $fresh = New-TestStorePath $TestDrive
     [ApiKeyModule.ApiKeyStore]::Open($fresh).Dispose()
     $script:currentVersion = [int](Invoke-StoreScalar $fresh 'PRAGMA user_version')
 }
@@ -67,7 +67,7 @@ Describe 'R5: upgrades — a version-1 store (<JournalMode> journal) opens with 
     @{ JournalMode = 'DELETE' }
 ) {
     BeforeAll {
-        $store = New-TestStorePath
+        $store = New-TestStorePath $TestDrive
         $keys = @(
             [pscustomobject]@{ Id = 1; Name = 'backup-server'; CreatedAt = [DateTimeOffset]::new(2024, 3, 1, 8, 30, 15, 123, [TimeSpan]::Zero); Allowlist = @(, @('CALL', 'system.info')); Secret = New-Secret }
             [pscustomobject]@{ Id = 2; Name = 'Monitoring Ünit'; CreatedAt = [DateTimeOffset]::new(2024, 6, 30, 23, 59, 59, 999, [TimeSpan]::Zero); Allowlist = @(@('GET', '/pool'), @('POST', '/pool/*'), @('*', 'disk.*_info')); Secret = New-Secret }

@@ -1,5 +1,4 @@
-# Helpers for the Edit-ApiKey tests that go through an editor. Dot-source after TestHelpers.ps1:
-#     . (Join-Path $PSScriptRoot 'TestHelpers.ps1'); . (Join-Path $PSScriptRoot 'editors/TerminalHelpers.ps1')
+# For the Edit-ApiKey tests that go through an editor.
 #
 # The Pester run has no terminal (it runs -NonInteractive, and in CI its input is not a terminal), and Edit-ApiKey
 # refuses to open an editor without one. So an editing test runs Edit-ApiKey in a child pwsh that has a
@@ -60,9 +59,14 @@ function Remove-TerminalEscapes([string] $Text) {
     $Text -replace '\x1b\[[0-9;?<=>]*[ -/]*[@-~]', '' -replace '\x1b\][^\x07\x1b]*(\x07|\x1b\\)', '' -replace '\x1b[()][0-9A-Za-z]', '' -replace '\x1b[=>78cDEHMNOZ]', ''
 }
 
-# A plan folder for scripted-editor.sh, with the given files (name = content); returns its path.
-function New-EditorPlan([hashtable] $Files = @{}) {
-    $plan = Join-Path $TestDrive "plan-$([guid]::NewGuid().ToString('N'))"
+# A plan folder for scripted-editor.sh in $Folder (the test's $TestDrive), with the given files (name = content);
+# returns its path.
+function New-EditorPlan(
+    [ValidateScript({ [IO.Path]::IsPathRooted($_) }, ErrorMessage = 'New-EditorPlan takes the test''s folder first, then the plan''s files: New-EditorPlan $TestDrive $files')]
+    [string] $Folder = $(throw 'New-EditorPlan takes the test''s folder first: New-EditorPlan $TestDrive'),
+    [hashtable] $Files = @{}
+) {
+    $plan = Join-Path $Folder "plan-$([guid]::NewGuid().ToString('N'))"
     New-Item -ItemType Directory -Path $plan | Out-Null
     foreach ($name in $Files.Keys) {
         [IO.File]::WriteAllText((Join-Path $plan $name), $Files[$name])
@@ -72,7 +76,7 @@ function New-EditorPlan([hashtable] $Files = @{}) {
 
 # The EDITOR value that runs scripted-editor.sh with a plan: a command with arguments, as "code --wait" is.
 function Get-ScriptedEditorCommand([string] $Plan) {
-    "sh `"$(Join-Path $PSScriptRoot 'scripted-editor.sh')`" `"$Plan`""
+    "sh `"$([IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../editors/scripted-editor.sh')))`" `"$Plan`""
 }
 
 # How many times the scripted editor was opened with this plan.
@@ -88,11 +92,11 @@ function Get-OpenedDocument([string] $Plan, [int] $Opening = 1) {
     [IO.File]::ReadAllText($path)
 }
 
-# Two new folders for a child, under $TestDrive: Temp (its TMPDIR) and Runtime (its XDG_RUNTIME_DIR, so that
-# Edit-ApiKey keeps its documents in Runtime/ApiKeyModule, the DocumentFolder).
-function New-ChildFolders {
+# Two new folders for a child, in $Folder (the test's $TestDrive): Temp (its TMPDIR) and Runtime (its XDG_RUNTIME_DIR,
+# so that Edit-ApiKey keeps its documents in Runtime/ApiKeyModule, the DocumentFolder).
+function New-ChildFolders([string] $Folder = $(throw 'New-ChildFolders takes the test''s folder: New-ChildFolders $TestDrive')) {
     $id = [guid]::NewGuid().ToString('N')
-    $folders = [pscustomobject]@{ Temp = (Join-Path $TestDrive "tmp-$id"); Runtime = (Join-Path $TestDrive "run-$id") }
+    $folders = [pscustomobject]@{ Temp = (Join-Path $Folder "tmp-$id"); Runtime = (Join-Path $Folder "run-$id") }
     New-Item -ItemType Directory -Path $folders.Temp, $folders.Runtime | Out-Null
     $folders | Add-Member -PassThru DocumentFolder (Join-Path $folders.Runtime 'ApiKeyModule')
 }
@@ -115,7 +119,7 @@ Runs $Command (PowerShell text, e.g. "Edit-ApiKey -StorePath '...'") in a child 
 input is a pseudo-terminal, and returns: ExitCode, Transcript (what the terminal showed, escapes removed), Result
 (the child's JSON: Finished, Output, Warnings, ErrorId, Category, Error; $null if it wrote none), TempFolder (the child's
 TMPDIR), DocumentFolder (where Edit-ApiKey puts the document: ApiKeyModule in the child's XDG_RUNTIME_DIR) and
-AnswersSent.
+AnswersSent. The child's result file and folders go in $Folder (the test's $TestDrive).
 
 $Environment: variables for the child ($null removes one); VISUAL and EDITOR are removed unless given.
 $Answers: typed into the terminal in order, each once the regular expression After matches what the terminal showed
@@ -125,6 +129,7 @@ A child that has not finished within $TimeoutSeconds is killed and the call thro
 #>
 function Invoke-InTerminal {
     param(
+        [string] $Folder = $(throw 'Invoke-InTerminal takes the test''s folder: -Folder $TestDrive'),
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Environment = @{},
         [object[]] $Answers = @(),
@@ -132,8 +137,8 @@ function Invoke-InTerminal {
         [int] $TimeoutSeconds = 120
     )
     $id = [guid]::NewGuid().ToString('N')
-    $resultPath = Join-Path $TestDrive "result-$id.json"
-    $folders = New-ChildFolders
+    $resultPath = Join-Path $Folder "result-$id.json"
+    $folders = New-ChildFolders $Folder
     $commandLine = Get-ChildPwshCommandLine -Script (New-ChildScript -Command $Command -ResultPath $resultPath) -PwshArguments $PwshArguments
 
     $info = [System.Diagnostics.ProcessStartInfo]::new('script')
@@ -214,11 +219,12 @@ function Invoke-InTerminal {
 # Like Invoke-InTerminal, but fails (with the terminal's text) unless the child ran the command to its end.
 function Invoke-EditInTerminal {
     param(
+        [string] $Folder = $(throw 'Invoke-EditInTerminal takes the test''s folder: -Folder $TestDrive'),
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Environment = @{},
         [object[]] $Answers = @()
     )
-    $run = Invoke-InTerminal -Command $Command -Environment $Environment -Answers $Answers
+    $run = Invoke-InTerminal -Folder $Folder -Command $Command -Environment $Environment -Answers $Answers
     if (-not $run.Result -or -not $run.Result.Finished) {
         throw "The child pwsh wrote no result (exit code $($run.ExitCode)). Terminal:`n$($run.Transcript)"
     }
@@ -232,10 +238,11 @@ function Invoke-EditInTerminal {
 Runs $Command in a child pwsh WITHOUT a terminal: its input is a pipe that stays open (-Stdin Pipe: an editor or a
 prompt would wait for it for ever) or /dev/null (-Stdin DevNull). Returns Exited (false when it had not finished
 within $TimeoutSeconds; it is then killed), ExitCode, Result (as for Invoke-InTerminal), Output, TempFolder and
-DocumentFolder.
+DocumentFolder. The child's result file and folders go in $Folder (the test's $TestDrive).
 #>
 function Invoke-WithoutTerminal {
     param(
+        [string] $Folder = $(throw 'Invoke-WithoutTerminal takes the test''s folder: -Folder $TestDrive'),
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Environment = @{},
         [ValidateSet('Pipe', 'DevNull')] [string] $Stdin = 'Pipe',
@@ -243,8 +250,8 @@ function Invoke-WithoutTerminal {
         [int] $TimeoutSeconds = 60
     )
     $id = [guid]::NewGuid().ToString('N')
-    $resultPath = Join-Path $TestDrive "result-$id.json"
-    $folders = New-ChildFolders
+    $resultPath = Join-Path $Folder "result-$id.json"
+    $folders = New-ChildFolders $Folder
     $childScript = New-ChildScript -Command $Command -ResultPath $resultPath
     if ($Stdin -eq 'Pipe') {
         $pwsh = Get-PwshCommand
