@@ -1,4 +1,4 @@
-# Rotation with a grace period (issue 13): Set-ApiKey -Reset -GracePeriod keeps the replaced key working beside the new
+# Rotation with a grace period: Set-ApiKey -Reset -GracePeriod keeps the replaced key working beside the new
 # one until the grace period ends, through the cmdlets, on either kind of store. The engine's rules are proven in
 # ApiKeyModule.Engine.Tests/GracePeriodTests.cs; here: parameters, errors, views, Test-ApiKey -Detailed, Edit-ApiKey's
 # document, the audit log as Get-ApiKeyAuditLog shows it, and another process's view.

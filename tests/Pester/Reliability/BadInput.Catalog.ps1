@@ -1,4 +1,4 @@
-# The catalog of bad inputs of the bad-input test (R3, BadInput.Tests.ps1): what each cmdlet must answer to each.
+# The catalog of bad inputs of the bad-input test (BadInput.Tests.ps1): what each cmdlet must answer to each.
 # Dot-sourced in BeforeDiscovery; defines $BadInputCatalog, an array of hashtables:
 #   Cmdlet, Case    what is run, for the test names
 #   Store           the store the command gets as $s (see BadInput.Tests.ps1): Seeded (default; a copy of a store with

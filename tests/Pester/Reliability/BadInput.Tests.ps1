@@ -1,4 +1,4 @@
-# R3 (issue 5): a data-driven catalog of bad inputs (BadInput.Catalog.ps1) across every cmdlet: each must give its
+# A data-driven catalog of bad inputs (BadInput.Catalog.ps1) across every cmdlet: each must give its
 # ErrorId and ErrorCategory, stop the command or not as documented, and leave the store unchanged in content (every
 # row of every table, hashed before and after). Presented keys that do not parse are no error: Test-ApiKey answers
 # $false with Code Malformed, and audits exactly one VerificationFailed row.
@@ -188,7 +188,7 @@ BeforeAll {
     }
 }
 
-Describe 'R3: bad input — the catalog' -Tag File {
+Describe 'Bad input — the catalog' -Tag File {
     It 'holds at least 40 bad inputs, and some for every cmdlet' -ForEach @(@{ Catalog = $BadInputCatalog }) {
         $Catalog.Count | Should -BeGreaterOrEqual 40
         $covered = @($Catalog | ForEach-Object { $_.Cmdlet } | Sort-Object -Unique)
@@ -198,7 +198,7 @@ Describe 'R3: bad input — the catalog' -Tag File {
     }
 }
 
-Describe 'R3: bad input — <Cmdlet>: <Case>' -Tag File -ForEach $errorCases {
+Describe 'Bad input — <Cmdlet>: <Case>' -Tag File -ForEach $errorCases {
     BeforeAll {
         $caseStore = New-CaseStore $Store
         try {
@@ -236,7 +236,7 @@ Describe 'R3: bad input — <Cmdlet>: <Case>' -Tag File -ForEach $errorCases {
     }
 }
 
-Describe 'R3: bad input — Test-ApiKey: <Case>' -Tag File -ForEach $keyCases {
+Describe 'Bad input — Test-ApiKey: <Case>' -Tag File -ForEach $keyCases {
     BeforeAll {
         $caseStore = New-CaseStore 'Seeded'
         $before = Get-StoreContent $caseStore.Path
@@ -277,7 +277,7 @@ Describe 'R3: bad input — Test-ApiKey: <Case>' -Tag File -ForEach $keyCases {
     }
 }
 
-Describe 'R3: what a read-only store still allows' -Tag File {
+Describe 'What a read-only store still allows' -Tag File {
     BeforeAll {
         $caseStore = New-CaseStore 'ReadOnlyFile'
     }

@@ -1,4 +1,4 @@
-# R2 (issue 5): a process changing the store is killed with SIGKILL ([Process]::Kill() on Unix) at random moments;
+# A process changing the store is killed with SIGKILL ([Process]::Kill() on Unix) at random moments;
 # after each kill the store opens (SQLite: PRAGMA integrity_check is ok; PostgreSQL: the killed client's locks are freed
 # within a second), what was printed before the kill holds, and no half-written record exists. Each scenario kills its
 # worker 20 times. The workers of the next rounds start ahead
@@ -79,7 +79,7 @@ BeforeAll {
         $delay
     }
 
-    # What R2 reports on PostgreSQL: the longest time from a kill until its locks were free.
+    # What the crash test reports on PostgreSQL: the longest time from a kill until its locks were free.
     function Format-LockRelease {
         if ($script:longestRelease -eq [TimeSpan]::Zero) { return '' }
         '; locks free at most {0:N0} ms after a kill' -f $script:longestRelease.TotalMilliseconds
@@ -119,7 +119,7 @@ BeforeAll {
     }
 }
 
-Describe 'R2: crashes — SIGKILL at random moments' {
+Describe 'Crashes — SIGKILL at random moments' {
     BeforeEach { $script:longestRelease = [TimeSpan]::Zero }
 
     It 'a process creating keys in a pipeline: after each of 20 kills the store is sound and every printed key verifies' {
@@ -153,7 +153,7 @@ Describe 'R2: crashes — SIGKILL at random moments' {
             }
         }
         finally { Stop-Worker $workers }
-        Write-Host "R2 create: $($script:kills) kills, $($printed.Count) keys printed, $unprinted kills after a commit and before its print$(Format-LockRelease)"
+        Write-Host "Crash, create: $($script:kills) kills, $($printed.Count) keys printed, $unprinted kills after a commit and before its print$(Format-LockRelease)"
         Get-FailedVerification $store $printed | Should -BeNullOrEmpty
         Invoke-StoreScalar $store 'SELECT count(*) FROM api_keys' | Should -Be ($printed.Count + $unprinted)
     }
@@ -208,7 +208,7 @@ Describe 'R2: crashes — SIGKILL at random moments' {
             }
         }
         finally { Stop-Worker $workers }
-        Write-Host "R2 reset: $($script:kills) kills, $printedTotal keys printed, $unprinted kills after a commit and before its print$(Format-LockRelease)"
+        Write-Host "Crash, reset: $($script:kills) kills, $printedTotal keys printed, $unprinted kills after a commit and before its print$(Format-LockRelease)"
         Invoke-StoreScalar $store $resetRows | Should -Be ($printedTotal + $unprinted)
     }
 
@@ -258,7 +258,7 @@ Describe 'R2: crashes — SIGKILL at random moments' {
             }
         }
         finally { Stop-Worker $workers }
-        Write-Host "R2 delete: $($script:kills) kills, $printedTotal deletions printed, $unprinted kills after a commit and before its print$(Format-LockRelease)"
+        Write-Host "Crash, delete: $($script:kills) kills, $printedTotal deletions printed, $unprinted kills after a commit and before its print$(Format-LockRelease)"
         $left = @($ids | Where-Object { $_ -ge $nextId })
         $left.Count | Should -BeGreaterThan 0 -Because 'the test needs keys left to delete in every round'
         Get-FailedVerification $store @($left | ForEach-Object { $keys[$_] }) | Should -BeNullOrEmpty

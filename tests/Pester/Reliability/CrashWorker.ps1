@@ -1,4 +1,4 @@
-# The process that the crash test (R2, Crash.Tests.ps1) kills with SIGKILL. It imports the module and warms up on a
+# The process that the crash test (Crash.Tests.ps1) kills with SIGKILL. It imports the module and warms up on a
 # store of its own ($WarmStore, of the same kind as $Store), writes the ready file, waits for the go file, then changes the store in a loop until it is killed,
 # appending one line to $OutFile after each change has returned (one write of the whole line, flushed at once):
 #   Create  a pipeline of New-ApiKey: "<id> <name> <key>" per key (names "<Tag>-<n>", allowlist "GET /c/<name>")

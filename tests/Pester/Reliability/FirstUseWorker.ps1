@@ -1,4 +1,4 @@
-# One process of the first-use test (R1, Load.Tests.ps1): for each round, waits for the round's go file, then
+# One process of the first-use test (Load.Tests.ps1): for each round, waits for the round's go file, then
 # creates one key on that round's store, which does not exist yet (all processes of the round race to create it).
 # Prints "FAILED <round> <ErrorId>: <message>" for every error, and writes done-<round>-<index> after each round.
 param(

@@ -1,4 +1,4 @@
-# Holds the write lock of a store (BEGIN IMMEDIATE, nothing written) for the bad-input test (R3, BadInput.Tests.ps1):
+# Holds the write lock of a store (BEGIN IMMEDIATE, nothing written) for the bad-input test (BadInput.Tests.ps1):
 # another writer, from another process, that keeps the store locked longer than the module's busy timeout. Writes
 # $LockedFile once it holds the lock, and rolls back and exits when $ReleaseFile appears (or after 3 minutes).
 param(

@@ -1,4 +1,4 @@
-# R1 (issue 5): many processes on one store at once. No timing assertions: the wall time is reported (Write-Host).
+# Many processes on one store at once. No timing assertions: the wall time is reported (Write-Host).
 BeforeAll {
     Import-Module $env:APIKEYMODULE_TEST_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot '../TestHelpers/TestHelpers.psm1') -Force
@@ -23,7 +23,7 @@ BeforeAll {
     }
 }
 
-Describe 'R1: load — many processes on one store at once' {
+Describe 'Load — many processes on one store at once' {
     It '8 processes each create 500 keys through a pipeline while others read, reset and verify: 4000 keys, no error, every last printed key verifies' {
         $work = Join-Path $TestDrive "load-$([guid]::NewGuid())"
         $null = New-Item -ItemType Directory -Path $work
@@ -71,7 +71,7 @@ Describe 'R1: load — many processes on one store at once' {
         $resets = ($results | ForEach-Object { $_.Stats.Resets } | Measure-Object -Sum).Sum
         $verifies = ($results | ForEach-Object { $_.Stats.Verifies } | Measure-Object -Sum).Sum
         $reads = ($results | ForEach-Object { $_.Stats.Reads } | Measure-Object -Sum).Sum
-        Write-Host ("R1 load ($Kind): wall time {0:N1} s from the go signal until all 10 processes ended (the 8 creators: {1:N1} s; start-up before the go: {2:N1} s) for {3} keys created, {4} resets, {5} verifications and {6} read rounds" -f
+        Write-Host ("Load ($Kind): wall time {0:N1} s from the go signal until all 10 processes ended (the 8 creators: {1:N1} s; start-up before the go: {2:N1} s) for {3} keys created, {4} resets, {5} verifications and {6} read rounds" -f
             $wall, $creatorsSeconds, $startupSeconds, $created, $resets, $verifies, $reads)
 
         $results.Count | Should -Be $children.Count -Because 'every process must write its result'
@@ -103,7 +103,7 @@ Describe 'R1: load — many processes on one store at once' {
         $latest.Count | Should -Be 4000
         $verifyWatch = [Diagnostics.Stopwatch]::StartNew()
         $verdicts = @($latest.Values | Test-ApiKey -StorePath $store -Detailed)
-        Write-Host ("R1 load ($Kind): the 4000 last printed keys verified in {0:N1} s" -f $verifyWatch.Elapsed.TotalSeconds)
+        Write-Host ("Load ($Kind): the 4000 last printed keys verified in {0:N1} s" -f $verifyWatch.Elapsed.TotalSeconds)
         $verdicts.Count | Should -Be 4000
         $failed = @($verdicts | Where-Object { -not $_.Valid -or $byId[$_.Id] -cne $_.Name })
         $failed.Count | Should -Be 0 -Because (($failed | Select-Object -First 5 | ForEach-Object { "$($_.Code) for id $($_.Id)" }) -join ', ')
@@ -144,7 +144,7 @@ Describe 'R1: load — many processes on one store at once' {
         finally {
             foreach ($process in $processes) { if (-not $process.HasExited) { $process.Kill() } }
         }
-        Write-Host ("R1 first use: {0} rounds of 8 processes opening a new store at once in {1:N1} s" -f $rounds, $watch.Elapsed.TotalSeconds)
+        Write-Host ("First use: {0} rounds of 8 processes opening a new store at once in {1:N1} s" -f $rounds, $watch.Elapsed.TotalSeconds)
 
         $failures = @($runs | ForEach-Object { $_.StdOut -split "`n" } | Where-Object { $_ -like 'FAILED*' })
         $failures | Should -BeNullOrEmpty -Because "every process must be able to use a store another process is creating at the same moment ($($failures.Count) failures in $($rounds * 8) opens)"

@@ -1,4 +1,4 @@
-# One process of the load test (R1, Load.Tests.ps1). Started by the test, many at once, on one store:
+# One process of the load test (Load.Tests.ps1). Started by the test, many at once, on one store:
 #   Creator  creates $Count keys through one pipeline (New-ApiKey), printing "<id> <index> <name> <key>" for each key
 #            right after it gets it; every 20th key it resets one of its own earlier keys (index i-10, printing the
 #            new key the same way), verifies some of its own latest keys (they must verify: no other process

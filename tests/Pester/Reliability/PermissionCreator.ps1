@@ -1,4 +1,4 @@
-# The creator of the permission test (R4, Secrets.Tests.ps1), started with a permissive umask (000): once the watcher
+# The creator of the permission test (Secrets.Tests.ps1), started with a permissive umask (000): once the watcher
 # is ready it creates the stores $Base/f<i>/keys.db one after the other (folder and file both new), uses each (a key
 # created and reset, so the -wal and -shm files exist too), then writes $DoneFile.
 param(

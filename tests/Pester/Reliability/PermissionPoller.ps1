@@ -1,4 +1,4 @@
-# The watcher of the permission test (R4, Secrets.Tests.ps1): while another process creates the stores
+# The watcher of the permission test (Secrets.Tests.ps1): while another process creates the stores
 # $Base/f<i>/keys.db (i = 0 .. $Count-1, one after the other), it reads the mode of each store's folder, file, -wal
 # and -shm as fast as it can (a compiled loop, one stat per look), watching store i and i+1 until store i+1 appears,
 # so that it looks at every store from before its folder exists until after it is in use. Every mode it ever sees is

@@ -1,4 +1,4 @@
-# Reliability on a PostgreSQL store (issue 5, for the shared store): clients killed with SIGKILL mid-change, the
+# Reliability on a PostgreSQL store: clients killed with SIGKILL mid-change, the
 # server stopped at once mid-load and restarted, many hosts starting on an empty database at once, a newer schema.
 # Each test uses a schema of its own on the throwaway server the test command starts. No timing assertions beyond the
 # one-second bound on a dead client's locks; wall times are reported (Write-Host).

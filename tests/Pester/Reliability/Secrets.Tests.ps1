@@ -1,4 +1,4 @@
-# R4 (issue 5): no key is ever written anywhere but to the caller's output: not in the database, its -wal and -shm
+# No key is ever written anywhere but to the caller's output: not in the database, its -wal and -shm
 # files, any stream (error, warning, verbose, debug, information) of any cmdlet, nor the audit log. And on Unix the
 # store file is 0600 and its folder 0700 from the moment they exist.
 BeforeAll {
@@ -39,7 +39,7 @@ BeforeAll {
     }
 }
 
-Describe 'R4: secrets — no key anywhere after a run that creates, resets, verifies and deletes keys' {
+Describe 'Secrets — no key anywhere after a run that creates, resets, verifies and deletes keys' {
     BeforeAll {
         $folder = Join-Path $TestDrive "secrets-$([guid]::NewGuid())"
         $store = if (Test-PostgresRun) { New-TestStorePath $TestDrive } else { Join-Path $folder 'keys.db' }
@@ -131,7 +131,7 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
             @('NotFound') * 3
         )
         $kinds = @($records | ForEach-Object { $_.GetType().Name } | Sort-Object -Unique)
-        Write-Host ("R4: {0} keys issued; captured {1} stream records ({2})" -f $issued.Count, $records.Count,
+        Write-Host ("Secrets: {0} keys issued; captured {1} stream records ({2})" -f $issued.Count, $records.Count,
             (($records | Group-Object { $_.GetType().Name } | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '))
         $kinds | Should -Contain 'ErrorRecord'
         $kinds | Should -Contain 'WarningRecord'
@@ -194,7 +194,7 @@ Describe 'R4: secrets — no key anywhere after a run that creates, resets, veri
     }
 }
 
-Describe 'R4: secrets — store permissions on Unix' -Tag File -Skip:$IsWindows {
+Describe 'Secrets — store permissions on Unix' -Tag File -Skip:$IsWindows {
     It 'creates the store file 0600 and its folder 0700, and no other mode is ever seen while they are created (umask 000)' {
         # A watcher polls the modes of the folder, file, -wal and -shm of stores another process creates one after the
         # other, with umask 000 (so anything not set on purpose would be world-readable). The module creates the folder
@@ -220,7 +220,7 @@ Describe 'R4: secrets — store permissions on Unix' -Tag File -Skip:$IsWindows 
         $created.ExitCode | Should -Be 0 -Because $created.StdErr
         $polled.ExitCode | Should -Be 0 -Because $polled.StdErr
         $result = Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json -AsHashtable
-        Write-Host ("R4 modes: {0:N0} looks; {1} of {2} stores seen while being created; modes seen: {3}" -f $result.Looks, $result.SeenBeingCreated, $count,
+        Write-Host ("Store modes: {0:N0} looks; {1} of {2} stores seen while being created; modes seen: {3}" -f $result.Looks, $result.SeenBeingCreated, $count,
             (($result.Seen.Keys | Sort-Object | ForEach-Object { $kind = $_; "$kind " + (($result.Seen[$kind].Keys | ForEach-Object { "$_ x$($result.Seen[$kind][$_])" }) -join ' ') }) -join '; '))
         $result.Seen['folder']['0700'] | Should -BeGreaterThan 0 -Because 'the watcher must have seen the folders'
         $result.Seen['file']['0600'] | Should -BeGreaterThan 0 -Because 'the watcher must have seen the files'

@@ -1,4 +1,4 @@
-# R5 (issue 5): a store written by the first schema version opens with today's module; its keys still verify, its data
+# A store written by the first schema version opens with today's module; its keys still verify, its data
 # is intact, and it is brought to the current schema version. The store is built here from the first version's DDL,
 # pinned below as a literal (copied from src/ApiKeyModule.Engine/StoreSchema.cs, version 1): a later change of that
 # file must not change what this test calls version 1.
@@ -62,7 +62,7 @@ CREATE TABLE api_keys (
     $script:currentVersion = [int](Invoke-StoreScalar $fresh 'PRAGMA user_version')
 }
 
-Describe 'R5: upgrades — a version-1 store (<JournalMode> journal) opens with today''s module' -Tag File -ForEach @(
+Describe 'Upgrades — a version-1 store (<JournalMode> journal) opens with today''s module' -Tag File -ForEach @(
     @{ JournalMode = 'WAL' }
     @{ JournalMode = 'DELETE' }
 ) {
