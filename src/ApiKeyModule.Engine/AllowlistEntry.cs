@@ -23,7 +23,7 @@ namespace ApiKeyModule
         public string Resource { get; }
 
         /// <summary>Validates and normalises (method upper-cased); throws <see cref="ApiKeyException"/> on bad input.</summary>
-        public static AllowlistEntry Create(string method, string resource) => AllowlistRules.CreateEntry(method, resource, null);
+        public static AllowlistEntry Create(string? method, string? resource) => AllowlistRules.CreateEntry(method, resource, null);
 
         /// <summary>
         /// TrueNAS's rule: the entry's method is '*' or the same; its resource is the same, or, when it holds '*', an
@@ -40,10 +40,10 @@ namespace ApiKeyModule
 
         public override string ToString() => Method + " " + Resource;
 
-        public bool Equals(AllowlistEntry other) =>
+        public bool Equals(AllowlistEntry? other) =>
             other != null && string.Equals(Method, other.Method, StringComparison.Ordinal) && string.Equals(Resource, other.Resource, StringComparison.Ordinal);
 
-        public override bool Equals(object obj) => Equals(obj as AllowlistEntry);
+        public override bool Equals(object? obj) => Equals(obj as AllowlistEntry);
 
         public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Method) * 31 + StringComparer.Ordinal.GetHashCode(Resource);
     }

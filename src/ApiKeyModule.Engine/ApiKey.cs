@@ -29,13 +29,13 @@ namespace ApiKeyModule
         }
 
         public int Id { get; internal set; }
-        public string Name { get; internal set; }
+        public string Name { get; internal set; } = "";
         public DateTime CreatedAt { get; internal set; }
-        public IReadOnlyList<AllowlistEntry> Allowlist { get; internal set; }
+        public IReadOnlyList<AllowlistEntry> Allowlist { get; internal set; } = ApiKeyAllowlist.Empty;
         /// <summary>Null: never expires.</summary>
         public DateTime? ExpiresAt { get; internal set; }
         public bool Revoked { get; internal set; }
-        public string RevokedReason { get; internal set; }
+        public string? RevokedReason { get; internal set; }
         /// <summary>Set by successful verification, to within a minute; null: never used.</summary>
         public DateTime? LastUsedAt { get; internal set; }
         /// <summary>
@@ -56,10 +56,10 @@ namespace ApiKeyModule
         /// <summary>The identity of the store this record was read from (kept inside the store, so it survives a move or copy).</summary>
         public Guid StoreId { get; internal set; }
         /// <summary>Where that store was opened: a change to this key object is made there.</summary>
-        public string Store { get; internal set; }
+        public string Store { get; internal set; } = "";
 
         /// <summary>How to open that store again (it may hold a password, so it is not a public property).</summary>
-        internal StoreOrigin Origin { get; set; }
+        internal StoreOrigin? Origin { get; set; }
 
         /// <summary>The previous secret is gone (ended, or never kept).</summary>
         internal void ForgetPreviousKey()

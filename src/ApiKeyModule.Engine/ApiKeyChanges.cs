@@ -6,8 +6,8 @@ namespace ApiKeyModule
     /// <summary>What an update changes; a null member is left as it is.</summary>
     public sealed class ApiKeyChanges
     {
-        public string Name { get; set; }
-        public IReadOnlyList<AllowlistEntry> Allowlist { get; set; }
+        public string? Name { get; set; }
+        public IReadOnlyList<AllowlistEntry>? Allowlist { get; set; }
         /// <summary>
         /// Replace the secret: the old key stops working at once (or at the end of <see cref="GracePeriod"/>), and a
         /// revoked key is revoked no more.

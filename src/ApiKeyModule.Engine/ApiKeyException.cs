@@ -9,7 +9,7 @@ namespace ApiKeyModule
     /// </summary>
     public sealed class ApiKeyException : Exception
     {
-        public ApiKeyException(string errorId, ApiKeyErrorCategory category, string message, object target = null, Exception inner = null)
+        public ApiKeyException(string errorId, ApiKeyErrorCategory category, string message, object? target = null, Exception? inner = null)
             : base(message, inner)
         {
             ErrorId = errorId;
@@ -19,13 +19,13 @@ namespace ApiKeyModule
 
         public string ErrorId { get; }
         public ApiKeyErrorCategory Category { get; }
-        public object Target { get; }
+        public object? Target { get; }
 
         /// <summary>What went wrong, without what to do about it.</summary>
         public string Fault => base.Message;
 
         /// <summary>What to do about it, for any caller; null when the fault says all.</summary>
-        public string Remedy { get; internal set; }
+        public string? Remedy { get; internal set; }
 
         public override string Message => Remedy == null ? Fault : Fault + " " + Remedy;
 

@@ -6,8 +6,8 @@ namespace ApiKeyModule
     /// <summary>What a key document asks for: the fields it holds, validated. A field it leaves out is null (or false).</summary>
     public sealed class KeySpec
     {
-        public string Name { get; internal set; }
-        public IReadOnlyList<AllowlistEntry> Allowlist { get; internal set; }
+        public string? Name { get; internal set; }
+        public IReadOnlyList<AllowlistEntry>? Allowlist { get; internal set; }
         /// <summary>True when the document holds expires_at (whose value may be null: never).</summary>
         public bool HasExpiresAt { get; internal set; }
         public DateTime? ExpiresAt { get; internal set; }

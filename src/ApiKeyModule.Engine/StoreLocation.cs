@@ -12,13 +12,13 @@ namespace ApiKeyModule
         public const string FolderName = "ApiKeyModule";
 
         /// <summary>An explicit path wins, then <c>APIKEYMODULE_STORE</c>, then the per-user default.</summary>
-        public static string Resolve(string explicitPath = null)
+        public static string Resolve(string? explicitPath = null)
         {
-            if (!string.IsNullOrWhiteSpace(explicitPath))
+            if (explicitPath != null && !string.IsNullOrWhiteSpace(explicitPath))
             {
                 return Path.GetFullPath(explicitPath);
             }
-            string fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+            string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
             if (!string.IsNullOrWhiteSpace(fromEnvironment))
             {
                 return Path.GetFullPath(fromEnvironment);
@@ -28,7 +28,7 @@ namespace ApiKeyModule
 
         public static string Default()
         {
-            string root;
+            string? root;
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
                 root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
@@ -38,7 +38,7 @@ namespace ApiKeyModule
                 root = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
                 if (string.IsNullOrWhiteSpace(root) || !Path.IsPathRooted(root))
                 {
-                    string home = Environment.GetEnvironmentVariable("HOME");
+                    string? home = Environment.GetEnvironmentVariable("HOME");
                     if (string.IsNullOrEmpty(home))
                     {
                         home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
