@@ -16,7 +16,7 @@ namespace ApiKeyModule
         /// allows the call. Failures are counted in memory and written to the audit log in batches (never the key), as last
         /// uses are (see ApiKeyStore.Recording.cs). Thread-safe for an <see cref="ApiKeyVerifier"/>'s store.
         /// </summary>
-        public ApiKeyVerification Verify(string presentedKey, string? method = null, string? resource = null)
+        public ApiKeyVerification Verify(string? presentedKey, string? method = null, string? resource = null)
         {
             if ((method == null) != (resource == null))
             {

@@ -113,9 +113,9 @@ namespace ApiKeyModule
         public IEnumerable<ApiKey> List() => Query(KeySelection.All, null);
 
         /// <summary>Keys whose name starts with <paramref name="prefix"/> ignoring case, by id; found through the name index.</summary>
-        public IEnumerable<ApiKey> ListByNamePrefix(string prefix)
+        public IEnumerable<ApiKey> ListByNamePrefix(string? prefix)
         {
-            if (string.IsNullOrEmpty(prefix))
+            if (prefix == null || prefix.Length == 0)
             {
                 return List();
             }

@@ -71,7 +71,7 @@ namespace ApiKeyModule
         /// Checks a presented key, and with <paramref name="method"/> and <paramref name="resource"/> whether its allowlist
         /// allows the call (see <see cref="ApiKeyStore.Verify"/>). Never writes to the store on the caller's thread.
         /// </summary>
-        public ApiKeyVerification Verify(string presentedKey, string? method = null, string? resource = null)
+        public ApiKeyVerification Verify(string? presentedKey, string? method = null, string? resource = null)
         {
             if (Volatile.Read(ref disposed) != 0)
             {

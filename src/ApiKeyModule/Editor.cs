@@ -15,8 +15,8 @@ namespace ApiKeyModule.Commands
         {
             foreach (string variable in new[] { "VISUAL", "EDITOR" })
             {
-                string value = Environment.GetEnvironmentVariable(variable);
-                if (!string.IsNullOrWhiteSpace(value))
+                string? value = Environment.GetEnvironmentVariable(variable);
+                if (value != null && !string.IsNullOrWhiteSpace(value))
                 {
                     return value;
                 }

@@ -12,7 +12,7 @@ namespace ApiKeyModule.Commands
         /// The keys <paramref name="name"/> names in <paramref name="store"/> (null: no store yet, so none). A literal name,
         /// or a name without wildcards, that matches nothing is ApiKeyNotFound; a pattern that matches nothing finds none.
         /// </summary>
-        public static IEnumerable<ApiKey> Match(ApiKeyStore store, string name, bool literal)
+        public static IEnumerable<ApiKey> Match(ApiKeyStore? store, string name, bool literal)
         {
             if (literal || !WildcardPattern.ContainsWildcardCharacters(name))
             {
