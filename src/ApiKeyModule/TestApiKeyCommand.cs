@@ -39,7 +39,7 @@ namespace ApiKeyModule.Commands
         {
             if ((Method == null) != (Resource == null))
             {
-                ThrowTerminatingError(new ApiKeyException("IncompleteRequest", ApiKeyErrorCategory.InvalidArgument,
+                ThrowTerminatingError(new ApiKeyException(ErrorIds.IncompleteRequest, ApiKeyErrorCategory.InvalidArgument,
                     "Give both -Method and -Resource to check authorization, or neither to check the key alone."));
             }
         }
@@ -50,13 +50,13 @@ namespace ApiKeyModule.Commands
             {
                 if (ParameterSetName == InputObjectSet && InputObject == null)
                 {
-                    throw new ApiKeyException("IncompleteRequest", ApiKeyErrorCategory.InvalidArgument,
+                    throw new ApiKeyException(ErrorIds.IncompleteRequest, ApiKeyErrorCategory.InvalidArgument,
                         "Give the key to verify: Test-ApiKey -Key <key>, or pipe the output of New-ApiKey.");
                 }
                 if (InputObject != null && !(InputObject is IssuedApiKey))
                 {
                     // A key read from the store has no Key: its own name must not be verified as if it were one.
-                    throw new ApiKeyException("NoKeyToVerify", ApiKeyErrorCategory.InvalidArgument,
+                    throw new ApiKeyException(CmdletErrorIds.NoKeyToVerify, ApiKeyErrorCategory.InvalidArgument,
                         $"The key with Id {InputObject.Id} ('{InputObject.Name}') was read from the store, which keeps only a hash of it. " +
                         "Verify the key a client presents (Test-ApiKey -Key <key>), or pipe the output of New-ApiKey or Set-ApiKey -Reset.", InputObject);
                 }
