@@ -5,7 +5,10 @@ namespace ApiKeyModule
     /// <summary>Reads an allowlist from YAML text, or from JSON as the TrueNAS CLI takes it.</summary>
     public static class AllowlistDocument
     {
+        /// <summary>The longest text read, in characters (1 MiB); longer is AllowlistDocumentTooLarge.</summary>
         public const int MaxLength = SafeYaml.MaxLength;
+
+        /// <summary>The most entries an allowlist may have; more is AllowlistDocumentTooComplex.</summary>
         public const int MaxEntries = 10_000;
 
         private const string Example = "[{\"method\":\"CALL\",\"resource\":\"system.info\"}] or:\n- method: CALL\n  resource: system.info";

@@ -14,6 +14,7 @@ namespace ApiKeyModule
         /// and audit rows ids above every id this store ever gave. Refused with DestinationNotEmpty (nothing written), or
         /// DestinationIsSource when the destination has this store's identity.
         /// </summary>
+        /// <param name="destination">An empty store, opened by this process.</param>
         /// <param name="progress">Called as rows are copied (every few hundred, and at the end of each part).</param>
         public ApiKeyStoreCopy CopyTo(ApiKeyStore destination, Action<ApiKeyStoreCopyProgress>? progress = null)
         {

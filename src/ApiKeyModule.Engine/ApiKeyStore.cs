@@ -65,6 +65,13 @@ namespace ApiKeyModule
             return backend == null ? null : new ApiKeyStore(backend, origin);
         }
 
+        /// <summary>
+        /// Creates a key in one transaction, with its Create audit row, and returns it with the only copy of its plaintext
+        /// key. Refused (nothing written) with InvalidName, DuplicateName or ExpirationInPast, or a store error.
+        /// </summary>
+        /// <param name="name">1 to 200 characters, unique in the store ignoring case.</param>
+        /// <param name="allowlist">What the key may call; null or empty: nothing. Repeated entries are dropped.</param>
+        /// <param name="expiresAt">When the key stops working, in the future (a local time unless its Kind is Utc); null: never.</param>
         public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry>? allowlist, DateTime? expiresAt = null)
         {
             NameRules.Validate(name);
@@ -285,6 +292,7 @@ namespace ApiKeyModule
             return bound;
         }
 
+        /// <summary>Writes what verification recorded and not yet written (as far as the store can be written), then closes its connections.</summary>
         public void Dispose()
         {
             try

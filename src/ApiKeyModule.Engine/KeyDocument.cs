@@ -6,9 +6,9 @@ using System.Text;
 namespace ApiKeyModule
 {
     /// <summary>
-    /// The YAML document of Edit-ApiKey, as TrueNAS's CLI renders its argument editor: each field under a comment
-    /// "# &lt;Type&gt;: &lt;description&gt;"; required fields as they are, optional ones commented out with their default;
-    /// for an existing key every field filled in from the store.
+    /// A key as a YAML document for a person to edit (what Edit-ApiKey opens), as TrueNAS's CLI renders its argument
+    /// editor: each field under a comment "# &lt;Type&gt;: &lt;description&gt;"; required fields as they are, optional
+    /// ones commented out with their default; for an existing key every field filled in from the store.
     /// </summary>
     public static class KeyDocument
     {

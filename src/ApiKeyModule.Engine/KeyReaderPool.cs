@@ -27,7 +27,10 @@ namespace ApiKeyModule
         private int closing;
         private volatile bool disposed;
 
-        /// <param name="closed">Called once the pool is disposed and every reader is closed (given back).</param>
+        /// <summary>
+        /// A pool of at most <paramref name="size"/> readers made by <paramref name="open"/>; <paramref name="closed"/> is
+        /// called once the pool is disposed and every reader is closed (given back).
+        /// </summary>
         public KeyReaderPool(Func<T> open, int size, Action? closed = null)
         {
             this.open = open;

@@ -35,7 +35,10 @@ namespace ApiKeyModule
         public static ApiKeyException NotAStore(string path, string reason, Exception? inner = null) =>
             NotAStore($"The file '{path}'", path, reason, Remedies.PointAtAStore, inner);
 
-        /// <param name="subject">What was looked at, as the sentence starts: "The file '…'", "The schema '…' of '…'".</param>
+        /// <summary>
+        /// StoreNotRecognized: <paramref name="subject"/> is what was looked at, as the sentence starts ("The file '…'",
+        /// "The schema '…' of '…'").
+        /// </summary>
         public static ApiKeyException NotAStore(string subject, string location, string reason, string remedy, Exception? inner) =>
             new ApiKeyException(ErrorIds.StoreNotRecognized, ApiKeyErrorCategory.InvalidData,
                 $"{subject} is not an ApiKeyModule store: {reason}. It was left untouched.", location, inner) { Remedy = remedy };

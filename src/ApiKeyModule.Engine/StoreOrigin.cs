@@ -73,7 +73,10 @@ namespace ApiKeyModule
             return new StoreOrigin { ConnectionString = builder.ConnectionString, Schema = schema };
         }
 
-        /// <param name="shown">The path as the error names it: the one given, else $APIKEYMODULE_STORE's; null for the per-user store.</param>
+        /// <summary>
+        /// The full path of the store file; an unusable one is StoreUnavailable, naming <paramref name="shown"/> (the path
+        /// given, else $APIKEYMODULE_STORE's; null for the per-user store).
+        /// </summary>
         private static string ResolveFile(string? path, string? shown)
         {
             try
