@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System;
 
 namespace ApiKeyModule
 {
@@ -11,7 +12,7 @@ namespace ApiKeyModule
     /// </summary>
     public sealed class ApiKeyAllowlist : IReadOnlyList<AllowlistEntry>
     {
-        internal static readonly ApiKeyAllowlist Empty = new ApiKeyAllowlist(new AllowlistEntry[0]);
+        internal static readonly ApiKeyAllowlist Empty = new ApiKeyAllowlist(Array.Empty<AllowlistEntry>());
 
         private readonly AllowlistEntry[] entries;
 

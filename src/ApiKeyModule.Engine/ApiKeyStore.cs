@@ -75,7 +75,7 @@ namespace ApiKeyModule
         public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry>? allowlist, DateTime? expiresAt = null)
         {
             NameRules.Validate(name);
-            allowlist = AllowlistRules.Normalize(allowlist ?? new AllowlistEntry[0]);
+            allowlist = AllowlistRules.Normalize(allowlist ?? Array.Empty<AllowlistEntry>());
             expiresAt = ExpiryRules.Validate(expiresAt);
             string secret = KeySecret.Generate();
             DateTime createdAt = UnixTime.Now();

@@ -97,7 +97,7 @@ namespace ApiKeyModule
                         spec.Name = value.IsNull ? null : NameRules.Validate(Scalar(value, field));
                         break;
                     case "allowlist":
-                        spec.Allowlist = value.IsNull ? new AllowlistEntry[0] : AllowlistDocument.FromNode(value);
+                        spec.Allowlist = value.IsNull ? Array.Empty<AllowlistEntry>() : AllowlistDocument.FromNode(value);
                         break;
                     case "expires_at":
                         spec.HasExpiresAt = true;

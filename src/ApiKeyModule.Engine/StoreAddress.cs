@@ -14,6 +14,8 @@ namespace ApiKeyModule
     internal static class StoreAddress
     {
         private static readonly string[] ConnectionKeywords = { "host", "server", "database", "username", "user id", "user", "port" };
+        private static readonly char[] QueryParameterSeparator = { '&' };
+        private static readonly char[] QuotedCharacters = { ';', '=', '\'', '"' };
 
         private static readonly Dictionary<string, string> UriParameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -113,7 +115,7 @@ namespace ApiKeyModule
             {
                 parts.Add(Pair("Database", database));
             }
-            foreach (string parameter in (query ?? "").Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+            foreach (string parameter in (query ?? "").Split(QueryParameterSeparator, StringSplitOptions.RemoveEmptyEntries))
             {
                 int equals = parameter.IndexOf('=');
                 string name = Decode(equals >= 0 ? parameter.Substring(0, equals) : parameter);
@@ -154,6 +156,6 @@ namespace ApiKeyModule
 
         // A value with ; = ' " or spaces at its ends is quoted, as DbConnectionStringBuilder reads it back.
         private static string Quote(string value) =>
-            value.IndexOfAny(new[] { ';', '=', '\'', '"' }) < 0 && value.Trim() == value ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+            value.IndexOfAny(QuotedCharacters) < 0 && value.Trim() == value ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
     }
 }

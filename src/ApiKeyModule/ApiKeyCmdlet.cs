@@ -167,6 +167,7 @@ namespace ApiKeyModule.Commands
                 own?.Dispose();
             }
             origins.Clear();
+            GC.SuppressFinalize(this);
         }
 
         /// <summary>Writes a new key, warning first when it grants nothing (an empty allowlist, as in TrueNAS 22.12 and later).</summary>

@@ -157,7 +157,7 @@ namespace ApiKeyModule.Commands
                 if (ShouldProcess($"'{spec.Name}'", "Create API key"))
                 {
                     // The document of a new key has a name (Parse refuses it otherwise): validated as Create would.
-                    WriteCreated(Store.Create(NameRules.Validate(spec.Name), spec.Allowlist ?? new AllowlistEntry[0], spec.ExpiresAt));
+                    WriteCreated(Store.Create(NameRules.Validate(spec.Name), spec.Allowlist ?? Array.Empty<AllowlistEntry>(), spec.ExpiresAt));
                 }
                 return;
             }

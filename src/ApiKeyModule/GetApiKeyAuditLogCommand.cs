@@ -65,7 +65,7 @@ namespace ApiKeyModule.Commands
 
         private void Write(ApiKeyStore? store, int[]? ids, DateTime? after, DateTime? before)
         {
-            foreach (ApiKeyAuditEntry entry in store?.ReadAuditLog(ids, after, before) ?? new ApiKeyAuditEntry[0])
+            foreach (ApiKeyAuditEntry entry in store?.ReadAuditLog(ids, after, before) ?? Array.Empty<ApiKeyAuditEntry>())
             {
                 WriteObject(entry);
             }

@@ -45,7 +45,7 @@ namespace ApiKeyModule.Commands
                 }
                 else if (Name == null)
                 {
-                    foreach (ApiKey key in keys?.List() ?? new ApiKey[0])
+                    foreach (ApiKey key in keys?.List() ?? Array.Empty<ApiKey>())
                     {
                         WriteObject(key);
                     }

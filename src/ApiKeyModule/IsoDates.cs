@@ -46,7 +46,7 @@ namespace ApiKeyModule.Commands
             return time.ToString(format ?? arguments[0]?.ToString(), provider);
         }
 
-        private static object? Wrap(DateTime? time)
+        private static PSObject? Wrap(DateTime? time)
         {
             if (time == null)
             {

@@ -46,7 +46,7 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        public void OnRemove(PSModuleInfo module)
+        public void OnRemove(PSModuleInfo psModuleInfo)
         {
             lock (Gate)
             {

@@ -34,6 +34,6 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private static IEnumerable<Type> Exported(Assembly assembly) => assembly.GetExportedTypes();
+        private static Type[] Exported(Assembly assembly) => assembly.GetExportedTypes();
     }
 }
