@@ -10,7 +10,7 @@ namespace ApiKeyModule
     /// </summary>
     internal static class AllowlistColumn
     {
-                public static string Write(IReadOnlyList<AllowlistEntry> allowlist)
+        public static string Write(IReadOnlyList<AllowlistEntry> allowlist)
         {
             var text = new StringBuilder();
             foreach (AllowlistEntry entry in allowlist)

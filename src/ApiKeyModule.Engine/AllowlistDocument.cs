@@ -5,7 +5,10 @@ namespace ApiKeyModule
     /// <summary>Reads an allowlist from YAML text, or from JSON as the TrueNAS CLI takes it.</summary>
     public static class AllowlistDocument
     {
+        /// <summary>The longest text read, in characters (1 MiB); longer is AllowlistDocumentTooLarge.</summary>
         public const int MaxLength = SafeYaml.MaxLength;
+
+        /// <summary>The most entries an allowlist may have; more is AllowlistDocumentTooComplex.</summary>
         public const int MaxEntries = 10_000;
 
         private const string Example = "[{\"method\":\"CALL\",\"resource\":\"system.info\"}] or:\n- method: CALL\n  resource: system.info";
@@ -17,7 +20,7 @@ namespace ApiKeyModule
         /// </summary>
         public static IReadOnlyList<AllowlistEntry> Parse(string text)
         {
-            YamlNode root = SafeYaml.Load(text, Kind);
+            YamlNode? root = SafeYaml.Load(text, Kind);
             if (root == null || (root.Kind == NodeKind.Scalar && root.IsNull))
             {
                 throw SafeYaml.Invalid(Kind, $"The allowlist document is empty. Give a YAML or JSON list of entries, for example {Example}");
@@ -50,7 +53,7 @@ namespace ApiKeyModule
             {
                 throw AllowlistRules.Invalid($"Allowlist entry {index} ({SafeYaml.At(node.Start)}) is {SafeYaml.Describe(node)}, not an entry. Write each entry as a mapping with method and resource, like {{\"method\":\"CALL\",\"resource\":\"system.info\"}}.");
             }
-            var fields = new List<KeyValuePair<string, object>>(node.Children.Count / 2);
+            var fields = new List<KeyValuePair<string, object?>>(node.Children.Count / 2);
             for (int i = 0; i < node.Children.Count; i += 2)
             {
                 YamlNode key = node.Children[i], value = node.Children[i + 1];
@@ -58,8 +61,8 @@ namespace ApiKeyModule
                 {
                     throw AllowlistRules.Invalid($"Allowlist entry {index} ({SafeYaml.At(key.Start)}) has {SafeYaml.Describe(key)} as a field name; an entry has only 'method' and 'resource'.");
                 }
-                object fieldValue = value.Kind != NodeKind.Scalar ? value.Children : value.IsNull ? null : value.Text;
-                fields.Add(new KeyValuePair<string, object>(key.Text, fieldValue));
+                object? fieldValue = value.Kind != NodeKind.Scalar ? value.Children : value.IsNull ? null : value.Text;
+                fields.Add(new KeyValuePair<string, object?>(key.Text, fieldValue));
             }
             return AllowlistRules.FromFields(fields, index);
         }

@@ -17,10 +17,10 @@ namespace ApiKeyModule
             string.Join(", ", AllowlistEntry.Methods.Take(AllowlistEntry.Methods.Count - 1)) + " or " + AllowlistEntry.Methods[AllowlistEntry.Methods.Count - 1];
 
         /// <summary>Validates one entry; <paramref name="entryDescription"/> names it in error messages.</summary>
-        internal static AllowlistEntry CreateEntry(string method, string resource, string entryDescription)
+        internal static AllowlistEntry CreateEntry(string? method, string? resource, string? entryDescription)
         {
             string entry = entryDescription ?? Describe(null, method, resource);
-            if (string.IsNullOrEmpty(method))
+            if (method == null || method.Length == 0)
             {
                 throw Invalid($"{entry}: method is missing. Use one of {MethodChoices}.");
             }
@@ -57,14 +57,14 @@ namespace ApiKeyModule
         /// One entry given as field name/value pairs (hashtable, object properties, YAML mapping).
         /// <paramref name="index"/> is 1-based and only used in messages.
         /// </summary>
-        internal static AllowlistEntry FromFields(IEnumerable<KeyValuePair<string, object>> fields, int index)
+        internal static AllowlistEntry FromFields(IEnumerable<KeyValuePair<string, object?>>? fields, int index)
         {
             string entry = Describe(index, null, null);
             if (fields == null)
             {
                 throw Invalid($"{entry} is empty. Give it a method and a resource.");
             }
-            string method = null, resource = null;
+            string? method = null, resource = null;
             bool hasMethod = false, hasResource = false;
             foreach (var field in fields)
             {
@@ -79,7 +79,7 @@ namespace ApiKeyModule
                 {
                     throw Invalid($"{entry}: field '{canonicalName}' is given more than once. Give it once.");
                 }
-                string value = AsText(field.Value, entry, canonicalName);
+                string? value = AsText(field.Value, entry, canonicalName);
                 if (isMethod)
                 {
                     hasMethod = true;
@@ -103,7 +103,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>Drops repeated entries, keeping the first of each in order.</summary>
-        internal static ApiKeyAllowlist Normalize(IEnumerable<AllowlistEntry> entries)
+        internal static ApiKeyAllowlist Normalize(IEnumerable<AllowlistEntry?> entries)
         {
             if (entries == null)
             {
@@ -111,7 +111,7 @@ namespace ApiKeyModule
             }
             var seen = new HashSet<AllowlistEntry>();
             var result = new List<AllowlistEntry>();
-            foreach (var entry in entries)
+            foreach (AllowlistEntry? entry in entries)
             {
                 if (entry == null)
                 {
@@ -128,7 +128,7 @@ namespace ApiKeyModule
         internal static ApiKeyException Invalid(string message) =>
             new ApiKeyException(ErrorIds.InvalidAllowlistEntry, ApiKeyErrorCategory.InvalidArgument, message);
 
-        internal static string Describe(int? index, string method, string resource)
+        internal static string Describe(int? index, string? method, string? resource)
         {
             var text = new StringBuilder("Allowlist entry");
             if (index.HasValue)
@@ -184,7 +184,7 @@ namespace ApiKeyModule
             return true;
         }
 
-        private static string AsText(object value, string entry, string field)
+        private static string? AsText(object? value, string entry, string field)
         {
             switch (value)
             {

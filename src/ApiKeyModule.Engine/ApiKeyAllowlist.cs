@@ -2,16 +2,17 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System;
 
 namespace ApiKeyModule
 {
     /// <summary>
-    /// A key's allowlist: its entries in order, without repeats. As text it is the JSON the TrueNAS CLI takes, so that
-    /// <c>Export-Csv</c> writes a column that <c>Import-Csv | New-ApiKey</c> reads back.
+    /// A key's allowlist (<see cref="ApiKey.Allowlist"/>): its entries in order, without repeats. As text it is the JSON
+    /// the TrueNAS CLI takes, which <see cref="AllowlistDocument.Parse"/> reads back (so a CSV column of it round-trips).
     /// </summary>
     public sealed class ApiKeyAllowlist : IReadOnlyList<AllowlistEntry>
     {
-        internal static readonly ApiKeyAllowlist Empty = new ApiKeyAllowlist(new AllowlistEntry[0]);
+        internal static readonly ApiKeyAllowlist Empty = new ApiKeyAllowlist(Array.Empty<AllowlistEntry>());
 
         private readonly AllowlistEntry[] entries;
 
@@ -20,10 +21,13 @@ namespace ApiKeyModule
             this.entries = entries;
         }
 
+        /// <summary>The entry at <paramref name="index"/>, from 0.</summary>
         public AllowlistEntry this[int index] => entries[index];
 
+        /// <summary>How many entries there are; 0 grants nothing.</summary>
         public int Count => entries.Length;
 
+        /// <summary>The entries in order.</summary>
         public IEnumerator<AllowlistEntry> GetEnumerator() => ((IEnumerable<AllowlistEntry>)entries).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => entries.GetEnumerator();
@@ -47,6 +51,7 @@ namespace ApiKeyModule
             return json.Append(']').ToString();
         }
 
+        /// <summary>The allowlist as JSON (<see cref="ToJson"/>).</summary>
         public override string ToString() => ToJson();
 
         private static void AppendString(StringBuilder json, string text)

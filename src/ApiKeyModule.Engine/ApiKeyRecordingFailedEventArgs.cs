@@ -28,6 +28,7 @@ namespace ApiKeyModule
         /// <summary>How many groups of like failed verifications wait in memory (at most a bounded number; more are counted in overflow groups).</summary>
         public int PendingFailureGroups { get; }
 
+        /// <summary>What could not be recorded, where, how much waits in memory, and why, as one message.</summary>
         public override string ToString() =>
             $"Could not record in the store '{Store}' what was verified ({PendingUses} last uses, {PendingFailureGroups} groups of failed verifications " +
             $"kept in memory, tried again every {ApiKeyStore.RecordedFlushMs / 1000} s): {Error.Message}";

@@ -14,8 +14,9 @@ namespace ApiKeyModule
         /// and audit rows ids above every id this store ever gave. Refused with DestinationNotEmpty (nothing written), or
         /// DestinationIsSource when the destination has this store's identity.
         /// </summary>
+        /// <param name="destination">An empty store, opened by this process.</param>
         /// <param name="progress">Called as rows are copied (every few hundred, and at the end of each part).</param>
-        public ApiKeyStoreCopy CopyTo(ApiKeyStore destination, Action<ApiKeyStoreCopyProgress> progress = null)
+        public ApiKeyStoreCopy CopyTo(ApiKeyStore destination, Action<ApiKeyStoreCopyProgress>? progress = null)
         {
             if (destination == null)
             {
@@ -39,7 +40,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>Inside this store's write transaction and the source's snapshot.</summary>
-        private ApiKeyStoreCopy Fill(ApiKeyStore source, StoreExtent extent, Action<ApiKeyStoreCopyProgress> progress)
+        private ApiKeyStoreCopy Fill(ApiKeyStore source, StoreExtent extent, Action<ApiKeyStoreCopyProgress>? progress)
         {
             if (!backend.LockIfEmpty())
             {
@@ -67,7 +68,7 @@ namespace ApiKeyModule
             return new ApiKeyStoreCopy(source, this, keys, audit);
         }
 
-        private static void Report(Action<ApiKeyStoreCopyProgress> progress, bool auditLog, long done, long total)
+        private static void Report(Action<ApiKeyStoreCopyProgress>? progress, bool auditLog, long done, long total)
         {
             if (progress != null && done % ProgressEvery == 0)
             {

@@ -33,11 +33,11 @@ namespace ApiKeyModule
         /// <summary>A verification of a genuine key whose previous secret has passed its end: the end is recorded with the next batch.</summary>
         private void NoticeGraceEnd(int id, VerifiedKey key, long now)
         {
-            if (key.PreviousHash == null || key.PreviousExpiresAt > now)
+            if (key.PreviousHash == null || key.PreviousExpiresAt is not long end || end > now)
             {
                 return;
             }
-            if (grace.NoticeEnd(id, key.PreviousExpiresAt.Value))
+            if (grace.NoticeEnd(id, end))
             {
                 Recorded(now);
             }
@@ -72,7 +72,7 @@ namespace ApiKeyModule
         /// </summary>
         private void RecordGraceRanOut(int id, long end, long now)
         {
-            PreviousKeyRow row = backend.ReadPreviousKey(id);
+            PreviousKeyRow? row = backend.ReadPreviousKey(id);
             if (row == null || row.ExpiresAt != end || end > now || backend.HasAudit(id, AuditAction.GracePeriodEnded, end))
             {
                 return;
@@ -90,9 +90,10 @@ namespace ApiKeyModule
         /// </summary>
         private PreviousKeyUpdate ChangePreviousKey(ApiKey current, ApiKey updated, bool reset, TimeSpan? grace, long now)
         {
-            long? end = grace == null ? (long?)null : now + (long)grace.Value.TotalMilliseconds;
-            if (end != null)
+            long? end = null;
+            if (grace != null)
             {
+                end = now + (long)grace.Value.TotalMilliseconds;
                 CheckGrace(current, updated, grace.Value, end.Value, now);
             }
             bool ended = EndPreviousKey(current, reset ? (end != null ? "a reset with a new grace period" : "a reset") : null, now);
@@ -120,7 +121,7 @@ namespace ApiKeyModule
         /// Inside a change's transaction: when the key holds a previous secret, records its end if it ran out (once) or if
         /// <paramref name="cause"/> ends it now (null: this change keeps it). True when the row's previous secret is to go.
         /// </summary>
-        private bool EndPreviousKey(ApiKey current, string cause, long now)
+        private bool EndPreviousKey(ApiKey current, string? cause, long now)
         {
             long? end = current.StoredPreviousKeyEnd;
             if (end == null)
@@ -170,7 +171,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The Reset row's details: what became of the replaced secret.</summary>
-        private static string ResetDetails(ApiKey before, ApiKey after)
+        private static string? ResetDetails(ApiKey before, ApiKey after)
         {
             if (before.Revoked)
             {
@@ -180,7 +181,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The SetExpiry row's details, when the new expiry shortens the previous secret's grace period.</summary>
-        private static string ExpiryDetails(ApiKey before, ApiKey after, bool reset) =>
+        private static string? ExpiryDetails(ApiKey before, ApiKey after, bool reset) =>
             !reset && after.StoredPreviousKeyEnd != null && after.StoredPreviousKeyEnd < before.StoredPreviousKeyEnd
                 ? $"The previous key now stops working then too, not at {UnixTime.Show(Time(before.StoredPreviousKeyEnd))}."
                 : null;

@@ -27,7 +27,7 @@ namespace ApiKeyModule
         /// and again only after a write has worked in between. What was recorded stays in memory (within its bounds) and
         /// is tried again an interval later.
         /// </summary>
-        internal Action<ApiKeyException> RecordingFailed { get; set; }
+        internal Action<ApiKeyException>? RecordingFailed { get; set; }
 
         /// <summary>How many last uses and groups of failed verifications wait to be written.</summary>
         internal (int Uses, int FailureGroups) Pending => (uses.Count, failures.Count);

@@ -16,7 +16,7 @@ namespace ApiKeyModule
         /// allows the call. Failures are counted in memory and written to the audit log in batches (never the key), as last
         /// uses are (see ApiKeyStore.Recording.cs). Thread-safe for an <see cref="ApiKeyVerifier"/>'s store.
         /// </summary>
-        public ApiKeyVerification Verify(string presentedKey, string method = null, string resource = null)
+        public ApiKeyVerification Verify(string? presentedKey, string? method = null, string? resource = null)
         {
             if ((method == null) != (resource == null))
             {
@@ -34,7 +34,7 @@ namespace ApiKeyModule
                 return Fail(VerificationCode.Malformed, null, null, method, resource);
             }
             byte[] hash = KeySecret.Hash(presentedKey, secretStart);
-            VerifiedKey key = Find(id);
+            VerifiedKey? key = Find(id);
             bool previous = false;
             if (key == null || !FixedTimeEquals(hash, key.Hash) && !(previous = MatchesPreviousKey(key, hash)))
             {
@@ -52,10 +52,11 @@ namespace ApiKeyModule
             {
                 return Fail(VerificationCode.Expired, id, name, method, resource);
             }
-            AllowlistEntry allowedBy = null;
+            AllowlistEntry? allowedBy = null;
             if (method != null)
             {
-                allowedBy = FindAllowing(key.Allowlist, method, resource);
+                // The resource comes with the method: checked at the top.
+                allowedBy = FindAllowing(key.Allowlist, method, resource!);
                 if (allowedBy == null)
                 {
                     return WithGrace(Fail(VerificationCode.Forbidden, id, name, method, resource), key, previous, now);
@@ -75,7 +76,7 @@ namespace ApiKeyModule
         /// hit: cheaper than the lookup it saves) and by this store's own changes to keys. A verifier's store reads
         /// through a connection of the caller's own, so that verifications run in parallel.
         /// </summary>
-        private VerifiedKey Find(int id)
+        private VerifiedKey? Find(int id)
         {
             IKeyReader reader = backend.RentReader();
             try
@@ -101,7 +102,7 @@ namespace ApiKeyModule
         /// <summary>Called by every change to keys made through this store: its own commits may leave the change version as it was.</summary>
         private void ForgetVerifiedKeys() => verifiedKeys.Forget();
 
-        private static AllowlistEntry FindAllowing(IReadOnlyList<AllowlistEntry> allowlist, string method, string resource)
+        private static AllowlistEntry? FindAllowing(IReadOnlyList<AllowlistEntry> allowlist, string method, string resource)
         {
             foreach (AllowlistEntry entry in allowlist)
             {
@@ -122,7 +123,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>Counts a failed verification with the call asked for, cut and escaped: it comes from the client.</summary>
-        private ApiKeyVerification Fail(VerificationCode code, int? id, string name, string method, string resource)
+        private ApiKeyVerification Fail(VerificationCode code, int? id, string? name, string? method, string? resource)
         {
             string details = method == null
                 ? PendingFailures.Name(code)

@@ -33,17 +33,18 @@ namespace ApiKeyModule
         /// per-user file (<see cref="StoreLocation.Default"/>). A PostgreSQL password may come from the connection string,
         /// PGPASSWORD or the pgpass file; <see cref="Path"/> never shows it.
         /// </summary>
-        public static ApiKeyStore Open(string location = null, TimeSpan? busyTimeout = null) => Open(location, null, busyTimeout);
+        public static ApiKeyStore Open(string? location = null, TimeSpan? busyTimeout = null) => Open(location, null, busyTimeout);
 
         /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, connecting to PostgreSQL as <paramref name="credential"/>.</summary>
-        public static ApiKeyStore Open(string location, NetworkCredential credential, TimeSpan? busyTimeout = null) =>
-            Open(StoreOrigin.Resolve(location, credential), busyTimeout);
+        public static ApiKeyStore Open(string? location, NetworkCredential? credential, TimeSpan? busyTimeout = null) =>
+            // Opened with create: a missing store is made, never null.
+            Open(StoreOrigin.Resolve(location, credential), busyTimeout, create: true)!;
 
         /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, but null when there is no store there yet (no file, or no store in the schema): nothing is created.</summary>
-        public static ApiKeyStore OpenIfExists(string location = null, TimeSpan? busyTimeout = null) => OpenIfExists(location, null, busyTimeout);
+        public static ApiKeyStore? OpenIfExists(string? location = null, TimeSpan? busyTimeout = null) => OpenIfExists(location, null, busyTimeout);
 
         /// <summary>Like <see cref="OpenIfExists(string, TimeSpan?)"/>, connecting to PostgreSQL as <paramref name="credential"/>.</summary>
-        public static ApiKeyStore OpenIfExists(string location, NetworkCredential credential, TimeSpan? busyTimeout = null)
+        public static ApiKeyStore? OpenIfExists(string? location, NetworkCredential? credential, TimeSpan? busyTimeout = null)
         {
             StoreOrigin found = StoreOrigin.Resolve(location, credential);
             // A folder in the way is opened, so that it is reported as such.
@@ -52,22 +53,29 @@ namespace ApiKeyModule
         }
 
         /// <summary>The store a key object was read from, opened again; null when it is gone.</summary>
-        internal static ApiKeyStore Reopen(ApiKey key) =>
+        internal static ApiKeyStore? Reopen(ApiKey key) =>
             key.Origin == null ? OpenIfExists(key.Store) : key.Origin.IsPostgres || System.IO.File.Exists(key.Origin.FilePath) ? Open(key.Origin, null, create: false) : null;
 
-        private static ApiKeyStore Open(StoreOrigin origin, TimeSpan? busyTimeout, bool create = true)
+        private static ApiKeyStore? Open(StoreOrigin origin, TimeSpan? busyTimeout, bool create)
         {
             TimeSpan timeout = busyTimeout ?? StoreConnection.DefaultBusyTimeout;
-            IStoreBackend backend = origin.IsPostgres
+            IStoreBackend? backend = origin.IsPostgres
                 ? PostgresBackend.Open(origin.ConnectionString, timeout, origin.Schema ?? PostgresSchema.DefaultName, create)
                 : (IStoreBackend)SqliteBackend.Open(origin.FilePath, timeout);
             return backend == null ? null : new ApiKeyStore(backend, origin);
         }
 
-        public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry> allowlist, DateTime? expiresAt = null)
+        /// <summary>
+        /// Creates a key in one transaction, with its Create audit row, and returns it with the only copy of its plaintext
+        /// key. Refused (nothing written) with InvalidName, DuplicateName or ExpirationInPast, or a store error.
+        /// </summary>
+        /// <param name="name">1 to 200 characters, unique in the store ignoring case.</param>
+        /// <param name="allowlist">What the key may call; null or empty: nothing. Repeated entries are dropped.</param>
+        /// <param name="expiresAt">When the key stops working, in the future (a local time unless its Kind is Utc); null: never.</param>
+        public IssuedApiKey Create(string name, IReadOnlyList<AllowlistEntry>? allowlist, DateTime? expiresAt = null)
         {
             NameRules.Validate(name);
-            allowlist = AllowlistRules.Normalize(allowlist ?? new AllowlistEntry[0]);
+            allowlist = AllowlistRules.Normalize(allowlist ?? Array.Empty<AllowlistEntry>());
             expiresAt = ExpiryRules.Validate(expiresAt);
             string secret = KeySecret.Generate();
             DateTime createdAt = UnixTime.Now();
@@ -83,7 +91,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The key with this id, or null.</summary>
-        public ApiKey Get(int id)
+        public ApiKey? Get(int id)
         {
             foreach (ApiKey key in Query(KeySelection.Id, id))
             {
@@ -93,7 +101,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The key with this name (ignoring case), or null.</summary>
-        public ApiKey GetByName(string name)
+        public ApiKey? GetByName(string name)
         {
             foreach (ApiKey key in Query(KeySelection.FoldedName, NameRules.Fold(name)))
             {
@@ -112,9 +120,9 @@ namespace ApiKeyModule
         public IEnumerable<ApiKey> List() => Query(KeySelection.All, null);
 
         /// <summary>Keys whose name starts with <paramref name="prefix"/> ignoring case, by id; found through the name index.</summary>
-        public IEnumerable<ApiKey> ListByNamePrefix(string prefix)
+        public IEnumerable<ApiKey> ListByNamePrefix(string? prefix)
         {
-            if (string.IsNullOrEmpty(prefix))
+            if (prefix == null || prefix.Length == 0)
             {
                 return List();
             }
@@ -130,7 +138,7 @@ namespace ApiKeyModule
         /// </summary>
         public ApiKey Update(ApiKey key, ApiKeyChanges changes) => Update(Own(key).Id, key.CreatedAt, changes);
 
-        private ApiKey Update(int id, DateTime? createdAt, ApiKeyChanges changes)
+        private ApiKey Update(int id, DateTime? createdAt, ApiKeyChanges? changes)
         {
             TimeSpan? grace = changes == null ? null : GraceRules.Validate(changes.GracePeriod, changes.Reset);
             if (changes == null || changes.IsEmpty)
@@ -140,15 +148,15 @@ namespace ApiKeyModule
                     Remedy = Remedies.GiveAChange,
                 };
             }
-            string name = changes.Name == null ? null : NameRules.Validate(changes.Name);
-            IReadOnlyList<AllowlistEntry> allowlist = changes.Allowlist == null ? null : AllowlistRules.Normalize(changes.Allowlist);
+            string? name = changes.Name == null ? null : NameRules.Validate(changes.Name);
+            IReadOnlyList<AllowlistEntry>? allowlist = changes.Allowlist == null ? null : AllowlistRules.Normalize(changes.Allowlist);
             DateTime? expiresAt = ExpiryRules.Validate(changes.ExpiresAt);
             return InTransaction(name, () =>
             {
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
                 long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
-                string secret = changes.Reset ? KeySecret.Generate() : null;
+                string? secret = changes.Reset ? KeySecret.Generate() : null;
                 var updated = new ApiKey(current)
                 {
                     Name = name ?? current.Name,
@@ -165,12 +173,12 @@ namespace ApiKeyModule
         }
 
         /// <summary>Marks the key revoked: it fails verification with Revoked until it is reset.</summary>
-        public ApiKey Revoke(int id, string reason) => Revoke(id, null, reason);
+        public ApiKey Revoke(int id, string? reason) => Revoke(id, null, reason);
 
         /// <summary>Like <see cref="Revoke(int, string)"/>, for a key object read from this store (see <see cref="Update(ApiKey, ApiKeyChanges)"/>).</summary>
-        public ApiKey Revoke(ApiKey key, string reason) => Revoke(Own(key).Id, key.CreatedAt, reason);
+        public ApiKey Revoke(ApiKey key, string? reason) => Revoke(Own(key).Id, key.CreatedAt, reason);
 
-        private ApiKey Revoke(int id, DateTime? createdAt, string reason)
+        private ApiKey Revoke(int id, DateTime? createdAt, string? reason)
         {
             reason = ReasonRules.Validate(reason);
             return InTransaction(null, () =>
@@ -197,7 +205,7 @@ namespace ApiKeyModule
 
         private void Delete(int id, DateTime? createdAt)
         {
-            InTransaction<object>(null, () =>
+            InTransaction<object?>(null, () =>
             {
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
@@ -212,7 +220,7 @@ namespace ApiKeyModule
         /// The audit log, newest first, optionally for some keys and within a time range (exclusive). Failed verifications
         /// this store has counted but not yet written are written first.
         /// </summary>
-        public IEnumerable<ApiKeyAuditEntry> ReadAuditLog(IReadOnlyCollection<int> keyIds = null, DateTime? after = null, DateTime? before = null)
+        public IEnumerable<ApiKeyAuditEntry> ReadAuditLog(IReadOnlyCollection<int>? keyIds = null, DateTime? after = null, DateTime? before = null)
         {
             FlushRecorded();
             // Rows are kept to the millisecond: the upper bound is rounded up, so a row just before it is still in.
@@ -284,6 +292,7 @@ namespace ApiKeyModule
             return bound;
         }
 
+        /// <summary>Writes what verification recorded and not yet written (as far as the store can be written), then closes its connections.</summary>
         public void Dispose()
         {
             try
@@ -317,7 +326,7 @@ namespace ApiKeyModule
         /// <summary>The key as the store holds it now; ApiKeyNotFound when it holds none with this id (and creation time, when given).</summary>
         private ApiKey Current(int id, DateTime? createdAt)
         {
-            ApiKey current = Get(id);
+            ApiKey? current = Get(id);
             if (current == null && createdAt == null)
             {
                 throw NotFound(id);
@@ -349,7 +358,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>A key object given to a store it was not read from: it is not used there.</summary>
-        public static ApiKeyException FromOtherStore(ApiKey key, ApiKeyStore store) =>
+        public static ApiKeyException FromOtherStore(ApiKey key, ApiKeyStore? store) =>
             new ApiKeyException(ErrorIds.KeyFromOtherStore, ApiKeyErrorCategory.InvalidArgument,
                 $"The key with Id {key.Id} ('{key.Name}') was read from the store '{key.Store}' (store id {key.StoreId}), " +
                 (store == null ? "and there is no store at the path given" : $"not from '{store.Path}' (store id {store.Id})") +
@@ -384,7 +393,7 @@ namespace ApiKeyModule
         /// Runs <paramref name="work"/> in a write transaction (taken at once, so concurrent writers queue). What verification
         /// recorded is written first, so that the audit log keeps the order of events.
         /// </summary>
-        private T InTransaction<T>(string name, Func<T> work)
+        private T InTransaction<T>(string? name, Func<T> work)
         {
             FlushRecorded();
             try
@@ -393,14 +402,14 @@ namespace ApiKeyModule
             }
             catch (NameTakenException e) when (name != null)
             {
-                ApiKey existing = GetByName(name);
+                ApiKey? existing = GetByName(name);
                 throw new ApiKeyException(ErrorIds.DuplicateName, ApiKeyErrorCategory.ResourceExists,
                     $"A key named '{existing?.Name ?? name}' already exists{(existing != null ? " (Id " + existing.Id + ")" : "")}; names are unique ignoring case. Choose another name.",
                     name, e.InnerException);
             }
         }
 
-        private void Audit(string action, int? keyId, string keyName, string oldValue = null, string newValue = null, string details = null) =>
+        private void Audit(string action, int? keyId, string? keyName, string? oldValue = null, string? newValue = null, string? details = null) =>
             backend.AppendAudit(new AuditRecord
             {
                 At = UnixTime.ToMilliseconds(DateTime.UtcNow),
@@ -415,9 +424,9 @@ namespace ApiKeyModule
                 ProcessId = AuditOrigin.ProcessId,
             });
 
-        private static string Shown(string text) => text == null ? null : SafeText.Escape(text);
+        private static string? Shown(string? text) => text == null ? null : SafeText.Escape(text);
 
-        private IEnumerable<ApiKey> Query(KeySelection selection, object value)
+        private IEnumerable<ApiKey> Query(KeySelection selection, object? value)
         {
             // What this store has seen verified is written before it is read back.
             FlushRecorded();
@@ -426,7 +435,7 @@ namespace ApiKeyModule
             long now = UnixTime.ToMilliseconds(DateTime.UtcNow);
             foreach (StoredKey row in backend.ReadKeys(selection, value))
             {
-                if (!allowlists.TryGetValue(row.Allowlist, out IReadOnlyList<AllowlistEntry> allowlist))
+                if (!allowlists.TryGetValue(row.Allowlist, out IReadOnlyList<AllowlistEntry>? allowlist))
                 {
                     allowlist = AllowlistColumn.Read(row.Allowlist);
                     if (allowlists.Count < 1024)

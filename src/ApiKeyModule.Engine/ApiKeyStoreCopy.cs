@@ -15,15 +15,25 @@ namespace ApiKeyModule
             AuditEntries = auditEntries;
         }
 
+        /// <summary>Where the source store was opened.</summary>
         public string Source { get; }
+
+        /// <summary>The source store's identity.</summary>
         public Guid SourceId { get; }
+
+        /// <summary>Where the destination store was opened.</summary>
         public string Destination { get; }
+
         /// <summary>The destination keeps its own identity: it is another store.</summary>
         public Guid DestinationId { get; }
+
+        /// <summary>The keys copied.</summary>
         public long Keys { get; }
+
         /// <summary>The audit rows copied, not counting the Copy row written in the destination.</summary>
         public long AuditEntries { get; }
 
+        /// <summary>From where to where, and how many rows, on one line.</summary>
         public override string ToString() => $"{Source} -> {Destination}: {Keys} keys, {AuditEntries} audit entries";
     }
 
@@ -39,7 +49,11 @@ namespace ApiKeyModule
 
         /// <summary>False while the keys are copied, true while the audit log is.</summary>
         public bool IsAuditLog { get; }
+
+        /// <summary>How many rows of this part are copied so far.</summary>
         public long Done { get; }
+
+        /// <summary>How many rows this part has.</summary>
         public long Total { get; }
     }
 }

@@ -38,10 +38,10 @@ namespace ApiKeyModule
         /// deletion made anywhere is refused within a second (typically within milliseconds): the verifier listens for
         /// changes on a connection of its own.
         /// </summary>
-        public static ApiKeyVerifier Open(string location = null) => Over(ApiKeyStore.Open(location), ApiKeyStore.RecordedFlushMs, DefaultTickMs);
+        public static ApiKeyVerifier Open(string? location = null) => Over(ApiKeyStore.Open(location), ApiKeyStore.RecordedFlushMs, DefaultTickMs);
 
         /// <summary>For tests: what is recorded is written within <paramref name="flush"/>, checked every <paramref name="tick"/>.</summary>
-        internal static ApiKeyVerifier Open(string location, TimeSpan flush, TimeSpan tick) =>
+        internal static ApiKeyVerifier Open(string? location, TimeSpan flush, TimeSpan tick) =>
             Over(ApiKeyStore.Open(location), (long)flush.TotalMilliseconds, (long)tick.TotalMilliseconds);
 
         private static ApiKeyVerifier Over(ApiKeyStore store, long flushMs, long tickMs)
@@ -65,13 +65,13 @@ namespace ApiKeyModule
         /// goes on unaffected. Raised on the verifier's background thread (or the one disposing it); an exception thrown
         /// by a handler is ignored.
         /// </summary>
-        public event EventHandler<ApiKeyRecordingFailedEventArgs> RecordingFailed;
+        public event EventHandler<ApiKeyRecordingFailedEventArgs>? RecordingFailed;
 
         /// <summary>
         /// Checks a presented key, and with <paramref name="method"/> and <paramref name="resource"/> whether its allowlist
         /// allows the call (see <see cref="ApiKeyStore.Verify"/>). Never writes to the store on the caller's thread.
         /// </summary>
-        public ApiKeyVerification Verify(string presentedKey, string method = null, string resource = null)
+        public ApiKeyVerification Verify(string? presentedKey, string? method = null, string? resource = null)
         {
             if (Volatile.Read(ref disposed) != 0)
             {
@@ -114,7 +114,7 @@ namespace ApiKeyModule
 
         private void Report(ApiKeyException error)
         {
-            EventHandler<ApiKeyRecordingFailedEventArgs> handler = RecordingFailed;
+            EventHandler<ApiKeyRecordingFailedEventArgs>? handler = RecordingFailed;
             if (handler == null)
             {
                 return;

@@ -55,7 +55,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>A duration as d.hh:mm:ss (what PowerShell's [TimeSpan] casts read, with the invariant culture) or as ISO 8601 (P1D, PT12H).</summary>
-        public static bool TryParse(string text, out TimeSpan grace)
+        public static bool TryParse(string? text, out TimeSpan grace)
         {
             grace = TimeSpan.Zero;
             if (text == null)
@@ -100,7 +100,7 @@ namespace ApiKeyModule
         /// <summary>As TimeSpan's invariant form: 1.00:00:00, 00:00:30, 00:00:00.5000000.</summary>
         public static string Show(TimeSpan grace) => grace.ToString("c", CultureInfo.InvariantCulture);
 
-        private static ApiKeyException Invalid(TimeSpan value, string message, string remedy = null) =>
+        private static ApiKeyException Invalid(TimeSpan value, string message, string? remedy = null) =>
             new ApiKeyException(ErrorIds.InvalidGracePeriod, ApiKeyErrorCategory.InvalidArgument, message, Show(value)) { Remedy = remedy };
     }
 }

@@ -9,7 +9,7 @@ namespace ApiKeyModule
     internal interface IKeyReader
     {
         /// <summary>What verification needs of the key with this id (with the current hash algorithm), or null.</summary>
-        VerifiedKey ReadForVerification(int id);
+        VerifiedKey? ReadForVerification(int id);
 
         /// <summary>
         /// A number that changes whenever another connection has changed the store since it was last asked (on

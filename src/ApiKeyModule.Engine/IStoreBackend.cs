@@ -33,7 +33,7 @@ namespace ApiKeyModule
         /// <paramref name="previous"/> says what becomes of its previous secret (with <see cref="PreviousKeyUpdate.FromCurrent"/>,
         /// the hash being replaced).
         /// </summary>
-        void UpdateKey(StoredKey key, byte[] newHash, PreviousKeyUpdate previous);
+        void UpdateKey(StoredKey key, byte[]? newHash, PreviousKeyUpdate previous);
 
         /// <summary>Inside <see cref="Write"/>.</summary>
         void DeleteKey(int id);
@@ -54,16 +54,16 @@ namespace ApiKeyModule
         /// Inside <see cref="Write"/>: the key's previous secret as stored, or null when it holds none. On PostgreSQL the
         /// row stays locked until the transaction ends, so that its end is recorded once.
         /// </summary>
-        PreviousKeyRow ReadPreviousKey(int id);
+        PreviousKeyRow? ReadPreviousKey(int id);
 
         /// <summary>Inside <see cref="Write"/>: whether the audit log has a row of this action for this key at or after <paramref name="since"/> (ms).</summary>
         bool HasAudit(int keyId, string action, long since);
 
         /// <summary>Keys by id, read as they are enumerated (failures then become store errors too).</summary>
-        IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value);
+        IEnumerable<StoredKey> ReadKeys(KeySelection selection, object? value);
 
         /// <summary>Newest first; each filter is optional; bounds are exclusive, in milliseconds since 1970.</summary>
-        IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int> keyIds, long? after, long? before);
+        IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int>? keyIds, long? after, long? before);
 
         /// <summary>
         /// Readies the store for a long-lived verifier: <see cref="RentReader"/> then gives read connections of their own
@@ -131,11 +131,11 @@ namespace ApiKeyModule
     /// <summary>A key row with what verification checks it against, for copying a store.</summary>
     internal sealed class KeyRowAsIs
     {
-        public StoredKey Key { get; set; }
-        public byte[] Hash { get; set; }
-        public string HashAlgorithm { get; set; }
+        public StoredKey Key { get; set; } = new StoredKey();
+        public byte[] Hash { get; set; } = Array.Empty<byte>();
+        public string HashAlgorithm { get; set; } = "";
         /// <summary>The previous secret's hash (a reset with a grace period), or null; its end and last use are in <see cref="Key"/>.</summary>
-        public byte[] PreviousHash { get; set; }
+        public byte[]? PreviousHash { get; set; }
     }
 
     internal enum KeySelection
@@ -150,13 +150,13 @@ namespace ApiKeyModule
     internal sealed class StoredKey
     {
         public int Id { get; set; }
-        public string Name { get; set; }
-        public string FoldedName { get; set; }
+        public string Name { get; set; } = "";
+        public string FoldedName { get; set; } = "";
         public long CreatedAt { get; set; }
-        public string Allowlist { get; set; }
+        public string Allowlist { get; set; } = "";
         public long? ExpiresAt { get; set; }
         public bool Revoked { get; set; }
-        public string RevokedReason { get; set; }
+        public string? RevokedReason { get; set; }
         public long? LastUsedAt { get; set; }
         /// <summary>When the previous secret stops (or stopped) working, while the row holds one; else null.</summary>
         public long? PreviousKeyExpiresAt { get; set; }
@@ -176,14 +176,14 @@ namespace ApiKeyModule
         public long At { get; set; }
         public long? LastAt { get; set; }
         public long Count { get; set; } = 1;
-        public string Action { get; set; }
+        public string Action { get; set; } = "";
         public int? KeyId { get; set; }
-        public string KeyName { get; set; }
-        public string OldValue { get; set; }
-        public string NewValue { get; set; }
-        public string Details { get; set; }
-        public string User { get; set; }
-        public string Host { get; set; }
+        public string? KeyName { get; set; }
+        public string? OldValue { get; set; }
+        public string? NewValue { get; set; }
+        public string? Details { get; set; }
+        public string User { get; set; } = "";
+        public string Host { get; set; } = "";
         public int ProcessId { get; set; }
 
         /// <summary>The row a reader is on, when its columns are <see cref="Columns"/>.</summary>
@@ -204,7 +204,7 @@ namespace ApiKeyModule
             LastAt = reader.IsDBNull(12) ? (long?)null : reader.GetInt64(12),
         };
 
-        private static string Text(System.Data.Common.DbDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+        private static string? Text(System.Data.Common.DbDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
     }
 
     /// <summary>Thrown by a backend when a key's name is taken; the store turns it into DuplicateName.</summary>

@@ -6,9 +6,9 @@ using System.Text;
 namespace ApiKeyModule
 {
     /// <summary>
-    /// The YAML document of Edit-ApiKey, as TrueNAS's CLI renders its argument editor: each field under a comment
-    /// "# &lt;Type&gt;: &lt;description&gt;"; required fields as they are, optional ones commented out with their default;
-    /// for an existing key every field filled in from the store.
+    /// A key as a YAML document for a person to edit (what Edit-ApiKey opens), as TrueNAS's CLI renders its argument
+    /// editor: each field under a comment "# &lt;Type&gt;: &lt;description&gt;"; required fields as they are, optional
+    /// ones commented out with their default; for an existing key every field filled in from the store.
     /// </summary>
     public static class KeyDocument
     {
@@ -26,7 +26,7 @@ namespace ApiKeyModule
             "# (1.00:00:00 is a day) or ISO 8601 (P1D, PT12H); 1 second to 30 days, and not past expires_at. null: it stops at once.";
 
         /// <summary>The document for a new key (<paramref name="existing"/> null), or filled in from an existing one.</summary>
-        public static string Template(ApiKey existing = null)
+        public static string Template(ApiKey? existing = null)
         {
             var text = new StringBuilder();
             if (existing == null)
@@ -68,9 +68,9 @@ namespace ApiKeyModule
         /// Reads a saved document; null when it holds nothing but comments and white space (the user emptied it).
         /// Throws <see cref="ApiKeyException"/> when it is not valid.
         /// </summary>
-        public static KeySpec Parse(string text, bool forExistingKey)
+        public static KeySpec? Parse(string text, bool forExistingKey)
         {
-            YamlNode root = SafeYaml.Load(text, Kind);
+            YamlNode? root = SafeYaml.Load(text, Kind);
             if (root == null || (root.Kind == NodeKind.Scalar && root.IsNull))
             {
                 return null;
@@ -84,7 +84,7 @@ namespace ApiKeyModule
             for (int i = 0; i < root.Children.Count; i += 2)
             {
                 YamlNode key = root.Children[i], value = root.Children[i + 1];
-                string field = key.Kind == NodeKind.Scalar ? key.Text : null;
+                string? field = key.Kind == NodeKind.Scalar ? key.Text : null;
                 if (field == null || !seen.Add(field))
                 {
                     throw SafeYaml.Invalid(Kind, field == null
@@ -97,7 +97,7 @@ namespace ApiKeyModule
                         spec.Name = value.IsNull ? null : NameRules.Validate(Scalar(value, field));
                         break;
                     case "allowlist":
-                        spec.Allowlist = value.IsNull ? new AllowlistEntry[0] : AllowlistDocument.FromNode(value);
+                        spec.Allowlist = value.IsNull ? Array.Empty<AllowlistEntry>() : AllowlistDocument.FromNode(value);
                         break;
                     case "expires_at":
                         spec.HasExpiresAt = true;

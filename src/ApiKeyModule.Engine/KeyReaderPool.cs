@@ -18,17 +18,20 @@ namespace ApiKeyModule
         // References 64 bytes apart, so that two slots never share a cache line.
         private const int Spacing = 8;
         private readonly Func<T> open;
-        private readonly Action closed;
+        private readonly Action? closed;
         private readonly int size;
-        private readonly T[] slots;
+        private readonly T?[] slots;
         private readonly object gate = new object();
         private int opened;
         private int waiting;
         private int closing;
         private volatile bool disposed;
 
-        /// <param name="closed">Called once the pool is disposed and every reader is closed (given back).</param>
-        public KeyReaderPool(Func<T> open, int size, Action closed = null)
+        /// <summary>
+        /// A pool of at most <paramref name="size"/> readers made by <paramref name="open"/>; <paramref name="closed"/> is
+        /// called once the pool is disposed and every reader is closed (given back).
+        /// </summary>
+        public KeyReaderPool(Func<T> open, int size, Action? closed = null)
         {
             this.open = open;
             this.closed = closed;
@@ -47,7 +50,7 @@ namespace ApiKeyModule
                 }
                 for (int k = 0; k < size; k++)
                 {
-                    T reader = Interlocked.Exchange(ref slots[Slot(start + k)], null);
+                    T? reader = Interlocked.Exchange(ref slots[Slot(start + k)], null);
                     if (reader != null)
                     {
                         return reader;
@@ -120,7 +123,7 @@ namespace ApiKeyModule
         {
             for (int slot = 0; slot < slots.Length; slot += Spacing)
             {
-                T reader = Interlocked.Exchange(ref slots[slot], null);
+                T? reader = Interlocked.Exchange(ref slots[slot], null);
                 if (reader != null)
                 {
                     try
@@ -140,7 +143,7 @@ namespace ApiKeyModule
             disposed = true;
             for (int slot = 0; slot < slots.Length; slot += Spacing)
             {
-                T reader = Interlocked.Exchange(ref slots[slot], null);
+                T? reader = Interlocked.Exchange(ref slots[slot], null);
                 if (reader != null)
                 {
                     Forget();

@@ -5,9 +5,9 @@ namespace ApiKeyModule
         public const int MaxLength = 200;
 
         /// <summary>Throws <see cref="ApiKeyException"/> (InvalidName) unless the name is usable as a key name.</summary>
-        public static string Validate(string name)
+        public static string Validate(string? name)
         {
-            if (string.IsNullOrEmpty(name))
+            if (name == null || name.Length == 0)
             {
                 throw Invalid(name, "The name is empty. Give a name of 1 to 200 characters, for example 'backup-server'.");
             }
@@ -44,7 +44,7 @@ namespace ApiKeyModule
         public static string Fold(string name) => name.ToUpperInvariant();
 
         // The target is shown with the error (its CategoryInfo): escaped, like any text that may come from elsewhere.
-        private static ApiKeyException Invalid(string name, string message) =>
+        private static ApiKeyException Invalid(string? name, string message) =>
             new ApiKeyException(ErrorIds.InvalidName, ApiKeyErrorCategory.InvalidArgument, message, SafeText.Escape(name));
     }
 }

@@ -35,7 +35,7 @@ namespace ApiKeyModule
         /// <summary>How many groups wait to be written (a group counted on several threads once).</summary>
         public int Count => Merged(Snapshot()).Count;
 
-        public void Add(int? keyId, string keyName, VerificationCode code, string details, long now)
+        public void Add(int? keyId, string? keyName, VerificationCode code, string details, long now)
         {
             var key = new GroupKey(keyId, details);
             Stripe stripe = stripes[(Environment.CurrentManagedThreadId & int.MaxValue) % Stripes];
@@ -174,7 +174,7 @@ namespace ApiKeyModule
 
             public bool Equals(GroupKey other) => keyId == other.keyId && string.Equals(details, other.details, StringComparison.Ordinal);
 
-            public override bool Equals(object obj) => obj is GroupKey other && Equals(other);
+            public override bool Equals(object? obj) => obj is GroupKey other && Equals(other);
 
             public override int GetHashCode() => unchecked((keyId ?? -1) * 397 ^ StringComparer.Ordinal.GetHashCode(details));
         }
@@ -183,7 +183,7 @@ namespace ApiKeyModule
     /// <summary>Like failed verifications: one audit row, with how many and the first and last time (ms since 1970).</summary>
     internal sealed class FailureGroup
     {
-        public FailureGroup(int? keyId, string keyName, VerificationCode code, string details, long count, long first, long last)
+        public FailureGroup(int? keyId, string? keyName, VerificationCode code, string details, long count, long first, long last)
         {
             KeyId = keyId;
             KeyName = keyName;
@@ -195,7 +195,7 @@ namespace ApiKeyModule
         }
 
         public int? KeyId { get; }
-        public string KeyName { get; }
+        public string? KeyName { get; }
         public VerificationCode Code { get; }
         public string Details { get; }
         public long Count { get; set; }

@@ -36,6 +36,11 @@ namespace ApiKeyModule
         /// <summary>True when this use of the key's previous secret is to be written (its first in 45 s, as far as this store knows).</summary>
         public bool RecordUse(VerifiedKey key, int id, long now)
         {
+            if (key.PreviousHash == null)
+            {
+                // Only a key verified by its previous secret comes here, and it has one.
+                return false;
+            }
             long known = key.PreviousLastUsedAt ?? long.MinValue;
             if (recordedUses.TryGetValue(id, out PreviousKeyUse seen) && seen.At > known && SameHash(seen.Hash, key.PreviousHash))
             {

@@ -23,23 +23,23 @@ namespace ApiKeyModule
         private readonly NpgsqlConnection connection;
         private readonly string connectionString;
         private readonly string schema;
-        private readonly string[] secrets;
+        private readonly string?[] secrets;
         private readonly PostgresLocalChanges localChanges;
         private readonly string keyColumns;
         private readonly string insertSql;
         private readonly string appendSql;
         private readonly string touchSql;
         private readonly string verifySql;
-        private NpgsqlCommand verify;
-        private PostgresChangeListener listener;
+        private NpgsqlCommand? verify;
+        private PostgresChangeListener? listener;
         // A verifier's read connections: their change versions are the store's, heard by its listener.
         private readonly ChangeTracker tracker = new ChangeTracker();
-        private PostgresBackend owner;
-        private KeyReaderPool<PostgresBackend> readers;
-        private NpgsqlTransaction transaction;
+        private PostgresBackend? owner;
+        private KeyReaderPool<PostgresBackend>? readers;
+        private NpgsqlTransaction? transaction;
         private bool keysChanged;
 
-        private PostgresBackend(NpgsqlConnection connection, string connectionString, string schema, string location, string[] secrets, Guid storeId)
+        private PostgresBackend(NpgsqlConnection connection, string connectionString, string schema, string location, string?[] secrets, Guid storeId)
         {
             this.connection = connection;
             this.connectionString = connectionString;
@@ -66,13 +66,13 @@ namespace ApiKeyModule
         /// Opens (upgrading the schema when needed) the store in <paramref name="schema"/>; when there is none yet, creates
         /// it, or returns null when <paramref name="create"/> is false.
         /// </summary>
-        public static PostgresBackend Open(string connectionString, TimeSpan busyTimeout, string schema = PostgresSchema.DefaultName, bool create = true)
+        public static PostgresBackend? Open(string connectionString, TimeSpan busyTimeout, string schema = PostgresSchema.DefaultName, bool create = true)
         {
             // The schema is part of where the store is: two stores in one database differ by it, as two files by their paths.
             string location = PostgresConnectionString.Describe(connectionString) +
                               (schema == PostgresSchema.DefaultName ? "" : ";Schema=" + schema);
-            string[] secrets = PostgresConnectionString.Secrets(connectionString);
-            string problem = PostgresSchema.Problem(schema);
+            string?[] secrets = PostgresConnectionString.Secrets(connectionString);
+            string? problem = PostgresSchema.Problem(schema);
             if (problem != null)
             {
                 throw StoreErrors.Unavailable(location, problem, "Give another schema name.", null);
@@ -199,7 +199,7 @@ namespace ApiKeyModule
             }
         }
 
-        public void UpdateKey(StoredKey key, byte[] newHash, PreviousKeyUpdate previous)
+        public void UpdateKey(StoredKey key, byte[]? newHash, PreviousKeyUpdate previous)
         {
             var parameters = new List<NpgsqlParameter>
             {
@@ -296,7 +296,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>FOR UPDATE: a verifier role may lock the row (it may update a column of it), so two recording the same end queue.</summary>
-        public PreviousKeyRow ReadPreviousKey(int id)
+        public PreviousKeyRow? ReadPreviousKey(int id)
         {
             string sql = $"SELECT name, previous_key_expires_at, previous_key_last_used_at FROM {PostgresSchema.Quote(schema)}.api_keys " +
                          "WHERE id = $1 AND previous_key_hash IS NOT NULL AND previous_key_expires_at IS NOT NULL FOR UPDATE";
@@ -316,7 +316,8 @@ namespace ApiKeyModule
             string sql = $"SELECT EXISTS (SELECT 1 FROM {PostgresSchema.Quote(schema)}.audit_log WHERE key_id = $1 AND at >= $2 AND action = $3)";
             using (NpgsqlCommand command = Command(sql, Param(keyId, NpgsqlDbType.Integer), Param(since, NpgsqlDbType.Bigint), Param(action, NpgsqlDbType.Text)))
             {
-                return (bool)command.ExecuteScalar();
+                // EXISTS: always one row.
+                return (bool)command.ExecuteScalar()!;
             }
         }
 
@@ -324,26 +325,26 @@ namespace ApiKeyModule
         /// Read whole before they are handed out (the connection runs one statement at a time). Inside a transaction the
         /// rows are locked until it ends, so that a change is made to the key as it is now, not as another session left it.
         /// </summary>
-        public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value)
+        public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object? value)
         {
             string lockRows = InTransaction ? " FOR UPDATE" : "";
             switch (selection)
             {
                 case KeySelection.Id:
-                    return Run(() => Keys("WHERE id = $1" + lockRows, Param((int)value, NpgsqlDbType.Integer)));
+                    return Run(() => Keys("WHERE id = $1" + lockRows, Param((int?)value, NpgsqlDbType.Integer)));
                 case KeySelection.FoldedName:
-                    return Run(() => Keys("WHERE name_folded = $1" + lockRows, Param((string)value, NpgsqlDbType.Text)));
+                    return Run(() => Keys("WHERE name_folded = $1" + lockRows, Param((string?)value, NpgsqlDbType.Text)));
                 case KeySelection.FoldedNamePrefix:
                     // Under COLLATE "C", U+10FFFF sorts after every character: the range of names with the prefix, through the index.
                     return Run(() => Keys("WHERE name_folded >= $1 AND name_folded < $2 ORDER BY id" + lockRows,
-                        Param((string)value, NpgsqlDbType.Text), Param((string)value + "\U0010FFFF", NpgsqlDbType.Text)));
+                        Param((string?)value, NpgsqlDbType.Text), Param((string?)value + "\U0010FFFF", NpgsqlDbType.Text)));
                 default:
                     return Run(() => Keys("ORDER BY id" + lockRows));
             }
         }
 
         /// <summary>Read a page at a time (newest first, continuing below the last row read), so a long log streams.</summary>
-        public IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int> keyIds, long? after, long? before)
+        public IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int>? keyIds, long? after, long? before)
         {
             long? lastAt = null, lastId = null;
             while (true)
@@ -362,7 +363,7 @@ namespace ApiKeyModule
             }
         }
 
-        public VerifiedKey ReadForVerification(int id) => Run(() =>
+        public VerifiedKey? ReadForVerification(int id) => Run(() =>
         {
             if (verify == null)
             {
@@ -409,7 +410,8 @@ namespace ApiKeyModule
         {
             if (reader != this)
             {
-                readers.Return((PostgresBackend)reader);
+                // Any reader but this backend itself was rented from the pool.
+                readers!.Return((PostgresBackend)reader);
             }
         }
 
@@ -447,7 +449,7 @@ namespace ApiKeyModule
 
         public long DeleteAuditBefore(long before) => AuditBefore("DELETE FROM", before, command => command.ExecuteNonQuery());
 
-        public long CountAuditBefore(long before) => AuditBefore("SELECT count(*) FROM", before, command => (long)command.ExecuteScalar());
+        public long CountAuditBefore(long before) => AuditBefore("SELECT count(*) FROM", before, command => (long)command.ExecuteScalar()!);
 
         /// <summary>The rows whose last event is before the bound; at (which is indexed) is never after last_at.</summary>
         private long AuditBefore(string statement, long before, Func<NpgsqlCommand, long> run) => Run(() =>
@@ -571,7 +573,8 @@ namespace ApiKeyModule
             Execute($"LOCK TABLE {s}.api_keys, {s}.audit_log IN SHARE ROW EXCLUSIVE MODE");
             using (NpgsqlCommand command = Command($"SELECT NOT EXISTS (SELECT 1 FROM {s}.api_keys) AND NOT EXISTS (SELECT 1 FROM {s}.audit_log)"))
             {
-                return (bool)command.ExecuteScalar();
+                // Two NOT EXISTS: always one row.
+                return (bool)command.ExecuteScalar()!;
             }
         }
 
@@ -666,7 +669,7 @@ namespace ApiKeyModule
             return keys;
         }
 
-        private List<AuditRecord> AuditPage(IReadOnlyCollection<int> keyIds, long? after, long? before, long? lastAt, long? lastId)
+        private List<AuditRecord> AuditPage(IReadOnlyCollection<int>? keyIds, long? after, long? before, long? lastAt, long? lastId)
         {
             var conditions = new List<string>();
             var parameters = new List<NpgsqlParameter>();
@@ -687,7 +690,7 @@ namespace ApiKeyModule
             {
                 Add("at < @", before.Value, NpgsqlDbType.Bigint);
             }
-            if (lastAt != null)
+            if (lastAt != null && lastId != null)
             {
                 parameters.Add(Param(lastAt.Value, NpgsqlDbType.Bigint));
                 parameters.Add(Param(lastId.Value, NpgsqlDbType.Bigint));
@@ -756,7 +759,7 @@ namespace ApiKeyModule
             }
         }
 
-        private static void Forget(NpgsqlTransaction ended)
+        private static void Forget(NpgsqlTransaction? ended)
         {
             try
             {
@@ -859,9 +862,9 @@ namespace ApiKeyModule
 
         private bool ConnectionLost => !ConnectionOpen;
 
-        private static NpgsqlParameter Param(object value, NpgsqlDbType type) =>
+        private static NpgsqlParameter Param(object? value, NpgsqlDbType type) =>
             new NpgsqlParameter { NpgsqlDbType = type, Value = value ?? DBNull.Value };
 
-        private static string Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+        private static string? Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
     }
 }

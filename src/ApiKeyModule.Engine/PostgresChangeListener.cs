@@ -106,7 +106,8 @@ namespace ApiKeyModule
                     while (!stopping)
                     {
                         long asked = Stopwatch.GetTimestamp();
-                        long current = (long)count.ExecuteScalar();
+                        // The table holds its one row from its creation (were it gone, the loop reconnects).
+                        long current = (long)count.ExecuteScalar()!;
                         if (current != seen)
                         {
                             // The first count after connecting moves the version too: nothing was heard before.

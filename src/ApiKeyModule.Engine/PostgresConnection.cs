@@ -120,7 +120,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The store's identity and version, read in one statement.</summary>
-        public static Dictionary<string, string> ReadInfo(NpgsqlConnection connection, string schema, NpgsqlTransaction transaction)
+        public static Dictionary<string, string> ReadInfo(NpgsqlConnection connection, string schema, NpgsqlTransaction? transaction)
         {
             var info = new Dictionary<string, string>(StringComparer.Ordinal);
             using (var command = new NpgsqlCommand(
@@ -154,7 +154,7 @@ namespace ApiKeyModule
             return version;
         }
 
-        private static ApiKeyException Foreign(string schema, string location, Exception inner) =>
+        private static ApiKeyException Foreign(string schema, string location, Exception? inner) =>
             StoreErrors.NotAStore($"The schema '{SafeText.Escape(schema)}' of '{location}'", location, "it holds tables of another application",
                 "Give another schema name, or a database where ApiKeyModule may create its own schema.", inner);
 

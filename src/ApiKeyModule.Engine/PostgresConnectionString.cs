@@ -28,9 +28,9 @@ namespace ApiKeyModule
         }
 
         /// <summary>The passwords that must never be shown: the one in the connection string and PGPASSWORD.</summary>
-        public static string[] Secrets(string connectionString)
+        public static string?[] Secrets(string connectionString)
         {
-            string given = null;
+            string? given = null;
             try
             {
                 given = new NpgsqlConnectionStringBuilder(connectionString).Password;
@@ -100,7 +100,7 @@ namespace ApiKeyModule
             return builder.ConnectionString;
         }
 
-        public static NpgsqlConnectionStringBuilder Parse(string connectionString, string location, string[] secrets)
+        public static NpgsqlConnectionStringBuilder Parse(string connectionString, string location, string?[] secrets)
         {
             if (string.IsNullOrWhiteSpace(connectionString))
             {
@@ -148,7 +148,7 @@ namespace ApiKeyModule
             }
         }
 
-        private static string GenericValue(string connectionString, params string[] keys)
+        private static string? GenericValue(string connectionString, params string[] keys)
         {
             try
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Net.Sockets;
 using Npgsql;
@@ -21,7 +22,7 @@ namespace ApiKeyModule
         public static bool IsRetryable(Exception e) =>
             e is PostgresException p && (p.SqlState == SerializationFailure || p.SqlState == DeadlockDetected);
 
-        public static ApiKeyException From(Exception e, string location, string schema, string[] secrets)
+        public static ApiKeyException From(Exception e, string location, string schema, string?[] secrets)
         {
             if (e is PostgresException p)
             {
@@ -35,12 +36,12 @@ namespace ApiKeyModule
             {
                 return StoreErrors.Unavailable(location, "the server did not answer in time", ConnectionRemedy, e);
             }
-            Exception cause = (Exception)Find<SocketException>(e) ?? Find<IOException>(e) ?? e;
+            Exception cause = (Exception?)Find<SocketException>(e) ?? Find<IOException>(e) ?? e;
             string reason = cause == e ? e.Message : e.Message.TrimEnd('.', ' ') + ": " + cause.Message;
             return StoreErrors.Unavailable(location, Scrub(reason, secrets), ConnectionRemedy, e);
         }
 
-        private static ApiKeyException FromServer(PostgresException e, string location, string schema, string[] secrets)
+        private static ApiKeyException FromServer(PostgresException e, string location, string schema, string?[] secrets)
         {
             string message = Scrub(e.MessageText, secrets);
             switch (e.SqlState)
@@ -82,16 +83,17 @@ namespace ApiKeyModule
         }
 
         /// <summary>Removes every password this store knows of from a text taken from elsewhere.</summary>
-        public static string Scrub(string text, string[] secrets)
+        [return: NotNullIfNotNull(nameof(text))]
+        public static string? Scrub(string? text, string?[] secrets)
         {
             if (text == null || secrets == null)
             {
                 return text;
             }
-            foreach (string secret in secrets)
+            foreach (string? secret in secrets)
             {
                 // Shorter ones would also blank ordinary words; such a password protects nothing anyway.
-                if (!string.IsNullOrEmpty(secret) && secret.Length >= 3)
+                if (secret != null && secret.Length >= 3)
                 {
                     text = text.Replace(secret, "********");
                 }
@@ -99,9 +101,9 @@ namespace ApiKeyModule
             return text;
         }
 
-        private static T Find<T>(Exception e) where T : Exception
+        private static T? Find<T>(Exception e) where T : Exception
         {
-            for (Exception current = e; current != null; current = current.InnerException)
+            for (Exception? current = e; current != null; current = current.InnerException)
             {
                 if (current is T found)
                 {

@@ -117,7 +117,7 @@ CREATE TRIGGER api_keys_truncated AFTER TRUNCATE ON {s}.api_keys FOR EACH STATEM
         public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
         /// <summary>Null when <paramref name="schema"/> can name a store's schema; otherwise why not.</summary>
-        public static string Problem(string schema)
+        public static string? Problem(string schema)
         {
             if (string.IsNullOrEmpty(schema))
             {

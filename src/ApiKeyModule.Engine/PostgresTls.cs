@@ -18,12 +18,13 @@ namespace ApiKeyModule
         public static NpgsqlConnection Connection(string connectionString)
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString);
-            if (string.IsNullOrEmpty(builder.RootCertificate) || (builder.SslMode != SslMode.VerifyCA && builder.SslMode != SslMode.VerifyFull))
+            string? rootFile = builder.RootCertificate;
+            if (rootFile == null || rootFile.Length == 0 || (builder.SslMode != SslMode.VerifyCA && builder.SslMode != SslMode.VerifyFull))
             {
                 return new NpgsqlConnection(connectionString);
             }
             bool checkName = builder.SslMode == SslMode.VerifyFull;
-            X509Certificate2Collection roots = Roots(builder.RootCertificate);
+            X509Certificate2Collection roots = Roots(rootFile);
             builder.SslMode = SslMode.Require;
             builder.RootCertificate = null;
             // Npgsql pools connections by their string, which no longer names the CA: a pooled connection checked

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace ApiKeyModule
 {
     /// <summary>A key as presented by a client, split as TrueNAS does: "&lt;id&gt;-&lt;secret&gt;".</summary>
@@ -13,15 +15,19 @@ namespace ApiKeyModule
         /// False unless the text is an id &gt; 0, a dash, and exactly 64 characters of [A-Za-z0-9], white space around
         /// ignored, and <see cref="MaxLength"/> characters at most.
         /// </summary>
-        public static bool TryParse(string text, out int id, out string secret)
+        public static bool TryParse([NotNullWhen(true)] string? text, out int id, [NotNullWhen(true)] out string? secret)
         {
-            bool parsed = TryLocate(text, out id, out int secretStart);
-            secret = parsed ? text.Substring(secretStart, KeySecret.Length) : null;
-            return parsed;
+            if (TryLocate(text, out id, out int secretStart))
+            {
+                secret = text.Substring(secretStart, KeySecret.Length);
+                return true;
+            }
+            secret = null;
+            return false;
         }
 
         /// <summary>The same, giving where the secret starts in the text instead of a copy of it: a verification copies nothing.</summary>
-        public static bool TryLocate(string text, out int id, out int secretStart)
+        public static bool TryLocate([NotNullWhen(true)] string? text, out int id, out int secretStart)
         {
             id = 0;
             secretStart = 0;

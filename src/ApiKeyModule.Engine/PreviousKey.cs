@@ -1,3 +1,5 @@
+using System;
+
 namespace ApiKeyModule
 {
     /// <summary>What a change does to the previous secret a key keeps after a reset with a grace period.</summary>
@@ -14,7 +16,7 @@ namespace ApiKeyModule
     /// <summary>A key's previous secret as stored (without its hash), times in milliseconds since 1970.</summary>
     internal sealed class PreviousKeyRow
     {
-        public string Name { get; set; }
+        public string Name { get; set; } = "";
         public long ExpiresAt { get; set; }
         public long? LastUsedAt { get; set; }
 
@@ -32,6 +34,6 @@ namespace ApiKeyModule
     {
         public int Id { get; set; }
         public long At { get; set; }
-        public byte[] Hash { get; set; }
+        public byte[] Hash { get; set; } = Array.Empty<byte>();
     }
 }

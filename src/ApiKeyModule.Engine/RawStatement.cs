@@ -15,7 +15,7 @@ namespace ApiKeyModule
 
         public RawStatement(SqliteConnection connection, string sql)
         {
-            db = connection.Handle;
+            db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
             Check(raw.sqlite3_prepare_v2(db, sql, out statement));
         }
 

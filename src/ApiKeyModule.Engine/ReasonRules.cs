@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace ApiKeyModule
 {
     /// <summary>What a revocation reason may hold: it is kept on the key and in the audit log, and shown to whoever reads them.</summary>
@@ -9,7 +11,8 @@ namespace ApiKeyModule
         /// The reason as stored, control characters escaped (<see cref="SafeText.Escape"/>). Throws
         /// <see cref="ApiKeyException"/> (InvalidReason) for more than 500 characters or a format character. Null stays null.
         /// </summary>
-        public static string Validate(string reason)
+        [return: NotNullIfNotNull(nameof(reason))]
+        public static string? Validate(string? reason)
         {
             if (reason == null)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -17,7 +18,8 @@ namespace ApiKeyModule
         /// characters (bidirectional controls, zero-width characters, the BOM) and lone surrogates become \uXXXX
         /// (\UXXXXXXXX beyond the BMP). Idempotent: nothing it writes is escaped again. Null stays null.
         /// </summary>
-        public static string Escape(string text)
+        [return: NotNullIfNotNull(nameof(text))]
+        public static string? Escape(string? text)
         {
             if (text == null)
             {
@@ -64,7 +66,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The request of a failed verification as logged: cut to <see cref="MaxRequestLength"/> characters, then escaped.</summary>
-        public static string Request(string method, string resource)
+        public static string Request(string method, string? resource)
         {
             string request = method + " " + Cut(resource ?? "", MaxRequestLength - method.Length - 1);
             return Escape(request);

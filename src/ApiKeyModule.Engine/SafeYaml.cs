@@ -38,7 +38,7 @@ namespace ApiKeyModule
     // A mapping keeps its keys and values in Children as key, value, key, value...
     internal sealed class YamlNode
     {
-        public YamlNode(NodeKind kind, Mark start, string text = null, bool isNull = false)
+        public YamlNode(NodeKind kind, Mark start, string text = "", bool isNull = false)
         {
             Kind = kind;
             Start = start;
@@ -48,6 +48,7 @@ namespace ApiKeyModule
 
         public NodeKind Kind { get; }
         public Mark Start { get; }
+        /// <summary>A scalar's text; empty for a list or a mapping.</summary>
         public string Text { get; }
         public bool IsNull { get; }
         public List<YamlNode> Children { get; } = new List<YamlNode>(0);
@@ -68,18 +69,18 @@ namespace ApiKeyModule
         private static readonly string[] ScalarTags = { "str", "int", "bool", "null", "float" };
 
         /// <summary>The document's root, or null for an empty document.</summary>
-        public static YamlNode Load(string text, YamlDocumentKind kind)
+        public static YamlNode? Load(string? text, YamlDocumentKind kind)
         {
             if (text != null && text.Length > MaxLength)
             {
                 throw new ApiKeyException(kind.TooLargeId, ApiKeyErrorCategory.InvalidArgument,
                     $"{kind.Title} has {Count(text.Length)} characters; the limit is {Count(MaxLength)}.");
             }
-            if (string.IsNullOrWhiteSpace(text))
+            if (text == null || string.IsNullOrWhiteSpace(text))
             {
                 return null;
             }
-            YamlNode root = Build(text, kind);
+            YamlNode? root = Build(text, kind);
             if (root != null)
             {
                 CheckSize(root, kind);
@@ -94,7 +95,7 @@ namespace ApiKeyModule
 
         public static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-        public static ApiKeyException Invalid(YamlDocumentKind kind, string message, Exception inner = null) =>
+        public static ApiKeyException Invalid(YamlDocumentKind kind, string message, Exception? inner = null) =>
             new ApiKeyException(kind.InvalidId, ApiKeyErrorCategory.InvalidArgument, message, null, inner);
 
         public static ApiKeyException TooComplex(YamlDocumentKind kind, string message) =>
@@ -102,12 +103,12 @@ namespace ApiKeyModule
 
         // Builds the tree from parser events without recursion. The representation model (YamlStream) is not used:
         // it recurses per nesting level, allows self-referencing aliases and hashes mapping keys in full.
-        private static YamlNode Build(string text, YamlDocumentKind kind)
+        private static YamlNode? Build(string text, YamlDocumentKind kind)
         {
             var parser = new Parser(new StringReader(text[0] == '\uFEFF' ? text.Substring(1) : text));
             var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
             var open = new Stack<(YamlNode Node, AnchorName Anchor)>();
-            YamlNode root = null;
+            YamlNode? root = null;
             int documents = 0, nodes = 0;
             bool aliased = false;
 
@@ -237,7 +238,7 @@ namespace ApiKeyModule
                 return;
             }
             string tag = e.Tag.Value;
-            string core = tag.StartsWith(CoreTagPrefix, StringComparison.Ordinal) ? tag.Substring(CoreTagPrefix.Length) : null;
+            string? core = tag.StartsWith(CoreTagPrefix, StringComparison.Ordinal) ? tag.Substring(CoreTagPrefix.Length) : null;
             bool isScalarTag = Array.IndexOf(ScalarTags, core) >= 0;
             if (nodeKind == NodeKind.Scalar ? isScalarTag : core == (nodeKind == NodeKind.Sequence ? "seq" : "map"))
             {
@@ -263,7 +264,7 @@ namespace ApiKeyModule
 
         private static string Describe(NodeKind kind) => kind == NodeKind.Sequence ? "a list" : kind == NodeKind.Mapping ? "a mapping" : "text";
 
-        private static ApiKeyException TooLong(YamlDocumentKind kind, YamlNode root) =>
+        private static ApiKeyException TooLong(YamlDocumentKind kind, YamlNode? root) =>
             kind == YamlDocumentKind.Allowlist && root?.Kind == NodeKind.Sequence && root.Children.Count > AllowlistDocument.MaxEntries
                 ? TooComplex(kind, $"The allowlist has more than {Count(root.Children.Count)} entries; the limit is {Count(AllowlistDocument.MaxEntries)}.")
                 : TooComplex(kind, $"{kind.Title} has more than {Count(MaxNodes)} values; the limit is {Count(MaxNodes)}.");

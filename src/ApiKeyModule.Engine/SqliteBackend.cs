@@ -18,19 +18,20 @@ namespace ApiKeyModule
         private const int ConstraintUnique = 2067;
         private readonly SqliteConnection connection;
         private readonly TimeSpan busyTimeout;
-        private KeyReaderPool<SqliteBackend> readers;
+        private KeyReaderPool<SqliteBackend>? readers;
         // A verifier's: the wal-index its readers check the store's version in, and the store whose it is.
-        private SqliteWalIndex walIndex;
-        private SqliteBackend owner;
-        private SqliteReadSnapshot snapshot;
-        private SqliteTransaction transaction;
-        private SqliteCommand insert;
-        private SqliteCommand append;
-        private RawStatement verify;
-        private RawStatement dataVersion;
-        private RawStatement touch;
-        private SqliteCommand insertAsIs;
-        private SqliteCommand touchPrevious;
+        private SqliteWalIndex? walIndex;
+        private SqliteBackend? owner;
+        private SqliteReadSnapshot? snapshot;
+        private SqliteTransaction? transaction;
+        // Prepared on first use.
+        private SqliteCommand? insert;
+        private SqliteCommand? append;
+        private RawStatement? verify;
+        private RawStatement? dataVersion;
+        private RawStatement? touch;
+        private SqliteCommand? insertAsIs;
+        private SqliteCommand? touchPrevious;
 
         // Lazy reads (Keys, Audit...) not yet read to the end: a caller may drop one unfinished, and its statement must
         // be ended before the connection goes back to the pool, where another thread may take it.
@@ -51,7 +52,7 @@ namespace ApiKeyModule
         {
             try
             {
-                Guid storeId = Guid.Parse((string)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
+                Guid storeId = Guid.Parse((string?)StoreConnection.Scalar(connection, "SELECT value FROM store_info WHERE key = 'id'"));
                 return new SqliteBackend(path, connection, storeId, busyTimeout);
             }
             catch (Exception e)
@@ -71,7 +72,7 @@ namespace ApiKeyModule
         public bool InTransaction => transaction != null;
 
         /// <summary>The SQLite handle the store's statements run on (for tests that check no other store shares it).</summary>
-        internal IntPtr NativeHandle => connection.Handle.DangerousGetHandle();
+        internal IntPtr NativeHandle => connection.Handle?.DangerousGetHandle() ?? IntPtr.Zero;
 
         /// <summary>data_version counts per connection: each reader compares its own; the wal-index's version is the store's.</summary>
         public ChangeTracker Tracker => owner?.walIndex != null ? owner.OwnTracker : OwnTracker;
@@ -129,7 +130,7 @@ namespace ApiKeyModule
             return Convert.ToInt32(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
-        public void UpdateKey(StoredKey key, byte[] newHash, PreviousKeyUpdate previous)
+        public void UpdateKey(StoredKey key, byte[]? newHash, PreviousKeyUpdate previous)
         {
             // The right-hand sides read the row as it was: previous_key_hash = key_hash takes the hash being replaced.
             string previousColumns =
@@ -152,7 +153,7 @@ namespace ApiKeyModule
                 command.Parameters.AddWithValue("$allowlist", key.Allowlist);
                 command.Parameters.AddWithValue("$expires", Nullable(key.ExpiresAt));
                 command.Parameters.AddWithValue("$revoked", key.Revoked);
-                command.Parameters.AddWithValue("$reason", (object)key.RevokedReason ?? DBNull.Value);
+                command.Parameters.AddWithValue("$reason", (object?)key.RevokedReason ?? DBNull.Value);
                 if (newHash != null)
                 {
                     command.Parameters.AddWithValue("$hash", newHash);
@@ -202,7 +203,7 @@ namespace ApiKeyModule
         }
 
         /// <summary><see cref="Write"/> holds SQLite's write lock already: no other writer can record the same end.</summary>
-        public PreviousKeyRow ReadPreviousKey(int id)
+        public PreviousKeyRow? ReadPreviousKey(int id)
         {
             using (SqliteCommand command = Command(
                 "SELECT name, previous_key_expires_at, previous_key_last_used_at FROM api_keys " +
@@ -231,26 +232,26 @@ namespace ApiKeyModule
             }
         }
 
-        public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object value)
+        public IEnumerable<StoredKey> ReadKeys(KeySelection selection, object? value)
         {
             switch (selection)
             {
                 case KeySelection.Id:
-                    return Translated(Keys("WHERE id = ?1", (int)value));
+                    return Translated(Keys("WHERE id = ?1", (int?)value));
                 case KeySelection.FoldedName:
-                    return Translated(Keys("WHERE name_folded = ?1", (string)value));
+                    return Translated(Keys("WHERE name_folded = ?1", (string?)value));
                 case KeySelection.FoldedNamePrefix:
                     // U+10FFFF sorts after every character in SQLite's byte order, so this is the range of names with the prefix.
-                    return Translated(Keys("WHERE name_folded >= ?1 AND name_folded < ?1 || char(1114111) ORDER BY id", (string)value));
+                    return Translated(Keys("WHERE name_folded >= ?1 AND name_folded < ?1 || char(1114111) ORDER BY id", (string?)value));
                 default:
                     return Translated(Keys("ORDER BY id", null));
             }
         }
 
-        public IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int> keyIds, long? after, long? before) =>
+        public IEnumerable<AuditRecord> ReadAudit(IReadOnlyCollection<int>? keyIds, long? after, long? before) =>
             Translated(Audit(keyIds, after, before));
 
-        public VerifiedKey ReadForVerification(int id)
+        public VerifiedKey? ReadForVerification(int id)
         {
             verify = verify ?? new RawStatement(connection,
                 "SELECT name, key_hash, revoked, expires_at, last_used_at, allowlist, previous_key_hash, previous_key_expires_at, previous_key_last_used_at " +
@@ -292,7 +293,7 @@ namespace ApiKeyModule
         /// </summary>
         public long ChangeVersion()
         {
-            SqliteWalIndex index = owner?.walIndex;
+            SqliteWalIndex? index = owner?.walIndex;
             if (index != null)
             {
                 return index.TryVersion(out long version) ? version : index.Transient();
@@ -333,7 +334,8 @@ namespace ApiKeyModule
         {
             if (reader != this)
             {
-                readers.Return((SqliteBackend)reader);
+                // Any reader but this backend itself was rented from the pool.
+                readers!.Return((SqliteBackend)reader);
             }
         }
 
@@ -460,9 +462,9 @@ namespace ApiKeyModule
             insertAsIs.Parameters["$algorithm"].Value = row.HashAlgorithm;
             insertAsIs.Parameters["$expires"].Value = Nullable(key.ExpiresAt);
             insertAsIs.Parameters["$revoked"].Value = key.Revoked ? 1 : 0;
-            insertAsIs.Parameters["$reason"].Value = (object)key.RevokedReason ?? DBNull.Value;
+            insertAsIs.Parameters["$reason"].Value = (object?)key.RevokedReason ?? DBNull.Value;
             insertAsIs.Parameters["$lastUsed"].Value = Nullable(key.LastUsedAt);
-            insertAsIs.Parameters["$previousHash"].Value = (object)row.PreviousHash ?? DBNull.Value;
+            insertAsIs.Parameters["$previousHash"].Value = (object?)row.PreviousHash ?? DBNull.Value;
             insertAsIs.Parameters["$previousEnd"].Value = Nullable(key.PreviousKeyExpiresAt);
             insertAsIs.Parameters["$previousUsed"].Value = Nullable(key.PreviousKeyLastUsedAt);
             insertAsIs.ExecuteNonQuery();
@@ -477,14 +479,14 @@ namespace ApiKeyModule
                 "INSERT INTO audit_log (" + AuditRecord.Columns + ") " +
                 "VALUES ($id, $at, $action, $keyId, $keyName, $old, $new, $details, $user, $host, $pid, $count, $lastAt)");
             append.Transaction = transaction;
-            append.Parameters["$id"].Value = (object)id ?? DBNull.Value;
+            append.Parameters["$id"].Value = (object?)id ?? DBNull.Value;
             append.Parameters["$at"].Value = record.At;
             append.Parameters["$action"].Value = record.Action;
-            append.Parameters["$keyId"].Value = (object)record.KeyId ?? DBNull.Value;
-            append.Parameters["$keyName"].Value = (object)record.KeyName ?? DBNull.Value;
-            append.Parameters["$old"].Value = (object)record.OldValue ?? DBNull.Value;
-            append.Parameters["$new"].Value = (object)record.NewValue ?? DBNull.Value;
-            append.Parameters["$details"].Value = (object)record.Details ?? DBNull.Value;
+            append.Parameters["$keyId"].Value = (object?)record.KeyId ?? DBNull.Value;
+            append.Parameters["$keyName"].Value = (object?)record.KeyName ?? DBNull.Value;
+            append.Parameters["$old"].Value = (object?)record.OldValue ?? DBNull.Value;
+            append.Parameters["$new"].Value = (object?)record.NewValue ?? DBNull.Value;
+            append.Parameters["$details"].Value = (object?)record.Details ?? DBNull.Value;
             append.Parameters["$user"].Value = record.User;
             append.Parameters["$host"].Value = record.Host;
             append.Parameters["$pid"].Value = record.ProcessId;
@@ -533,7 +535,7 @@ namespace ApiKeyModule
             SqlitePool.Close(connection);
         }
 
-        private IEnumerable<StoredKey> Keys(string condition, object parameter)
+        private IEnumerable<StoredKey> Keys(string condition, object? parameter)
         {
             using (var rows = new RawStatement(connection, "SELECT " + KeyColumns + " FROM api_keys " + condition))
             {
@@ -564,7 +566,7 @@ namespace ApiKeyModule
             }
         }
 
-        private IEnumerable<AuditRecord> Audit(IReadOnlyCollection<int> keyIds, long? after, long? before)
+        private IEnumerable<AuditRecord> Audit(IReadOnlyCollection<int>? keyIds, long? after, long? before)
         {
             using (SqliteCommand command = connection.CreateCommand())
             {
@@ -698,6 +700,6 @@ namespace ApiKeyModule
 
         private static object Nullable(long? value) => value == null ? (object)DBNull.Value : value.Value;
 
-        private static string Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+        private static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
     }
 }

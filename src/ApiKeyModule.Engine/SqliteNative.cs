@@ -90,7 +90,7 @@ namespace ApiKeyModule
         private static void Load(string path)
         {
             // .NET (PowerShell 7): NativeLibrary is not in netstandard2.0, so it is reached by reflection.
-            Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary", throwOnError: false);
+            Type? nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary", throwOnError: false);
             if (nativeLibrary != null)
             {
                 // The handle is in place before the resolver that hands it out.
@@ -125,7 +125,7 @@ namespace ApiKeyModule
         private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
             libraryName == "e_sqlite3" ? handle : IntPtr.Zero;
 
-        private static ApiKeyException LoadError(string path, string reason, Exception inner) =>
+        private static ApiKeyException LoadError(string path, string reason, Exception? inner) =>
             new ApiKeyException(ErrorIds.SqliteNativeLibraryLoadFailed, ApiKeyErrorCategory.ResourceUnavailable,
                 $"Could not load the SQLite native library '{path}': {reason}. Reinstall the module, or check that this file is present and matches this OS and architecture.",
                 path, inner);

@@ -27,7 +27,7 @@ namespace ApiKeyModule
             begin = new RawStatement(connection, "BEGIN");
             commit = new RawStatement(connection, "COMMIT");
             this.walIndex = walIndex;
-            db = connection.Handle;
+            db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         }
 
         /// <summary>Before a lookup: the open transaction when nothing was committed since it began (and it is under a second old), else a new one.</summary>

@@ -37,7 +37,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The wal-index of the store file, or null when it cannot be read as this class expects.</summary>
-        public static SqliteWalIndex TryOpen(string storePath)
+        public static SqliteWalIndex? TryOpen(string storePath)
         {
             try
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -13,6 +14,8 @@ namespace ApiKeyModule
     internal static class StoreAddress
     {
         private static readonly string[] ConnectionKeywords = { "host", "server", "database", "username", "user id", "user", "port" };
+        private static readonly char[] QueryParameterSeparator = { '&' };
+        private static readonly char[] QuotedCharacters = { ';', '=', '\'', '"' };
 
         private static readonly Dictionary<string, string> UriParameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -28,9 +31,9 @@ namespace ApiKeyModule
         };
 
         /// <summary>Whether <paramref name="text"/> names a PostgreSQL server rather than a file.</summary>
-        public static bool IsPostgres(string text)
+        public static bool IsPostgres([NotNullWhen(true)] string? text)
         {
-            if (string.IsNullOrWhiteSpace(text))
+            if (text == null || string.IsNullOrWhiteSpace(text))
             {
                 return false;
             }
@@ -65,7 +68,7 @@ namespace ApiKeyModule
         {
             string rest = uri.Substring(uri.IndexOf("://", StringComparison.Ordinal) + 3);
             var parts = new List<KeyValuePair<string, string>>();
-            string query = null;
+            string? query = null;
             int question = rest.IndexOf('?');
             if (question >= 0)
             {
@@ -73,7 +76,7 @@ namespace ApiKeyModule
                 rest = rest.Substring(0, question);
             }
             int slash = rest.IndexOf('/');
-            string database = slash >= 0 ? Decode(rest.Substring(slash + 1)) : null;
+            string? database = slash >= 0 ? Decode(rest.Substring(slash + 1)) : null;
             string authority = slash >= 0 ? rest.Substring(0, slash) : rest;
             int at = authority.LastIndexOf('@');
             if (at >= 0)
@@ -90,7 +93,7 @@ namespace ApiKeyModule
             if (authority.Length > 0)
             {
                 var hosts = new List<string>();
-                string port = null;
+                string? port = null;
                 foreach (string hostPort in authority.Split(','))
                 {
                     string host = hostPort;
@@ -108,11 +111,11 @@ namespace ApiKeyModule
                     parts.Add(Pair("Port", port));
                 }
             }
-            if (!string.IsNullOrEmpty(database))
+            if (database != null && database.Length > 0)
             {
                 parts.Add(Pair("Database", database));
             }
-            foreach (string parameter in (query ?? "").Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+            foreach (string parameter in (query ?? "").Split(QueryParameterSeparator, StringSplitOptions.RemoveEmptyEntries))
             {
                 int equals = parameter.IndexOf('=');
                 string name = Decode(equals >= 0 ? parameter.Substring(0, equals) : parameter);
@@ -153,6 +156,6 @@ namespace ApiKeyModule
 
         // A value with ; = ' " or spaces at its ends is quoted, as DbConnectionStringBuilder reads it back.
         private static string Quote(string value) =>
-            value.IndexOfAny(new[] { ';', '=', '\'', '"' }) < 0 && value.Trim() == value ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+            value.IndexOfAny(QuotedCharacters) < 0 && value.Trim() == value ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
     }
 }

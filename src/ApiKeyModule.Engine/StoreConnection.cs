@@ -156,7 +156,7 @@ namespace ApiKeyModule
             }
         }
 
-        internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction transaction = null)
+        internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
         {
             using (SqliteCommand command = connection.CreateCommand())
             {
@@ -166,7 +166,7 @@ namespace ApiKeyModule
             }
         }
 
-        internal static object Scalar(SqliteConnection connection, string sql, SqliteTransaction transaction = null)
+        internal static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
         {
             using (SqliteCommand command = connection.CreateCommand())
             {

@@ -23,22 +23,34 @@ namespace ApiKeyModule
 
         public static ApiKeyException ReadOnly(string location, string reason, string remedy, Exception inner) =>
             new ApiKeyException(ErrorIds.StoreReadOnly, ApiKeyErrorCategory.PermissionDenied,
-                $"The store '{location}' {reason}.", location, inner) { Remedy = remedy };
+                $"The store '{location}' {reason}.", location, inner)
+            {
+                Remedy = remedy,
+            };
 
-        public static ApiKeyException Unavailable(string path, string reason, Exception inner = null) =>
+        public static ApiKeyException Unavailable(string path, string reason, Exception? inner = null) =>
             Unavailable(path, reason, Remedies.CheckStorePath, inner);
 
-        public static ApiKeyException Unavailable(string location, string reason, string remedy, Exception inner) =>
+        public static ApiKeyException Unavailable(string location, string reason, string remedy, Exception? inner) =>
             new ApiKeyException(ErrorIds.StoreUnavailable, ApiKeyErrorCategory.OpenError,
-                $"The store '{location}' cannot be opened: {reason.TrimEnd('.', ' ')}.", location, inner) { Remedy = remedy };
+                $"The store '{location}' cannot be opened: {reason.TrimEnd('.', ' ')}.", location, inner)
+            {
+                Remedy = remedy,
+            };
 
-        public static ApiKeyException NotAStore(string path, string reason, Exception inner = null) =>
+        public static ApiKeyException NotAStore(string path, string reason, Exception? inner = null) =>
             NotAStore($"The file '{path}'", path, reason, Remedies.PointAtAStore, inner);
 
-        /// <param name="subject">What was looked at, as the sentence starts: "The file '…'", "The schema '…' of '…'".</param>
-        public static ApiKeyException NotAStore(string subject, string location, string reason, string remedy, Exception inner) =>
+        /// <summary>
+        /// StoreNotRecognized: <paramref name="subject"/> is what was looked at, as the sentence starts ("The file '…'",
+        /// "The schema '…' of '…'").
+        /// </summary>
+        public static ApiKeyException NotAStore(string subject, string location, string reason, string remedy, Exception? inner) =>
             new ApiKeyException(ErrorIds.StoreNotRecognized, ApiKeyErrorCategory.InvalidData,
-                $"{subject} is not an ApiKeyModule store: {reason}. It was left untouched.", location, inner) { Remedy = remedy };
+                $"{subject} is not an ApiKeyModule store: {reason}. It was left untouched.", location, inner)
+            {
+                Remedy = remedy,
+            };
 
         public static ApiKeyException TooNew(string path, int version) => TooNew(path, version, StoreSchema.CurrentVersion);
 

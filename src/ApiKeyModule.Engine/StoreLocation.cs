@@ -7,18 +7,23 @@ namespace ApiKeyModule
     /// <summary>Where the store lives when no path is given.</summary>
     public static class StoreLocation
     {
+        /// <summary>The environment variable that names the store to use when none is given (a path or a PostgreSQL connection).</summary>
         public const string EnvironmentVariable = "APIKEYMODULE_STORE";
+
+        /// <summary>The file name of the per-user store.</summary>
         public const string FileName = "apikeys.db";
+
+        /// <summary>The folder the per-user store is in, under the user's data folder.</summary>
         public const string FolderName = "ApiKeyModule";
 
         /// <summary>An explicit path wins, then <c>APIKEYMODULE_STORE</c>, then the per-user default.</summary>
-        public static string Resolve(string explicitPath = null)
+        public static string Resolve(string? explicitPath = null)
         {
-            if (!string.IsNullOrWhiteSpace(explicitPath))
+            if (explicitPath != null && !string.IsNullOrWhiteSpace(explicitPath))
             {
                 return Path.GetFullPath(explicitPath);
             }
-            string fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+            string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
             if (!string.IsNullOrWhiteSpace(fromEnvironment))
             {
                 return Path.GetFullPath(fromEnvironment);
@@ -26,9 +31,13 @@ namespace ApiKeyModule
             return Default();
         }
 
+        /// <summary>
+        /// The per-user store: ApiKeyModule/apikeys.db in the local application data folder on Windows, else under
+        /// $XDG_DATA_HOME (when it is an absolute path) or ~/.local/share.
+        /// </summary>
         public static string Default()
         {
-            string root;
+            string? root;
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
                 root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
@@ -38,7 +47,7 @@ namespace ApiKeyModule
                 root = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
                 if (string.IsNullOrWhiteSpace(root) || !Path.IsPathRooted(root))
                 {
-                    string home = Environment.GetEnvironmentVariable("HOME");
+                    string? home = Environment.GetEnvironmentVariable("HOME");
                     if (string.IsNullOrEmpty(home))
                     {
                         home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);

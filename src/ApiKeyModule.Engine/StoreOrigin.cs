@@ -1,5 +1,6 @@
 using System;
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 
 namespace ApiKeyModule
@@ -17,23 +18,25 @@ namespace ApiKeyModule
         }
 
         /// <summary>The file of a SQLite store; null for PostgreSQL.</summary>
-        public string FilePath { get; private set; }
+        public string? FilePath { get; private set; }
 
         /// <summary>The connection string of a PostgreSQL store, credential applied; null for SQLite.</summary>
-        public string ConnectionString { get; private set; }
+        public string? ConnectionString { get; private set; }
 
         /// <summary>The PostgreSQL schema the store lives in; null: the default.</summary>
-        public string Schema { get; private set; }
+        public string? Schema { get; private set; }
 
+        [MemberNotNullWhen(true, nameof(ConnectionString))]
+        [MemberNotNullWhen(false, nameof(FilePath))]
         public bool IsPostgres => ConnectionString != null;
 
         /// <summary>
         /// The store <paramref name="location"/> names (a path, a connection string or a postgresql:// URI), else the one
         /// $APIKEYMODULE_STORE names (either), else the per-user file. A credential is for a PostgreSQL store only.
         /// </summary>
-        public static StoreOrigin Resolve(string location, NetworkCredential credential)
+        public static StoreOrigin Resolve(string? location, NetworkCredential? credential)
         {
-            string chosen = string.IsNullOrWhiteSpace(location) ? Environment.GetEnvironmentVariable(StoreLocation.EnvironmentVariable) : location;
+            string? chosen = string.IsNullOrWhiteSpace(location) ? Environment.GetEnvironmentVariable(StoreLocation.EnvironmentVariable) : location;
             if (!StoreAddress.IsPostgres(chosen))
             {
                 if (credential != null)
@@ -41,7 +44,7 @@ namespace ApiKeyModule
                     throw new ApiKeyException(ErrorIds.CredentialNotUsed, ApiKeyErrorCategory.InvalidArgument,
                         "A credential is used only to connect to a PostgreSQL store, and the store given is a file. Give a connection string with the credential, or leave the credential out.");
                 }
-                return new StoreOrigin { FilePath = ResolveFile(location) };
+                return new StoreOrigin { FilePath = ResolveFile(location, chosen) };
             }
             var builder = new DbConnectionStringBuilder();
             try
@@ -52,7 +55,7 @@ namespace ApiKeyModule
             {
                 throw StoreErrors.Unavailable("(connection string)", "the connection string does not parse: " + e.Message, e);
             }
-            string schema = null;
+            string? schema = null;
             if (builder.TryGetValue("Schema", out object given))
             {
                 schema = Convert.ToString(given, System.Globalization.CultureInfo.InvariantCulture);
@@ -70,7 +73,11 @@ namespace ApiKeyModule
             return new StoreOrigin { ConnectionString = builder.ConnectionString, Schema = schema };
         }
 
-        private static string ResolveFile(string path)
+        /// <summary>
+        /// The full path of the store file; an unusable one is StoreUnavailable, naming <paramref name="shown"/> (the path
+        /// given, else $APIKEYMODULE_STORE's; null for the per-user store).
+        /// </summary>
+        private static string ResolveFile(string? path, string? shown)
         {
             try
             {
@@ -78,7 +85,7 @@ namespace ApiKeyModule
             }
             catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is System.IO.PathTooLongException)
             {
-                throw StoreErrors.Unavailable(path, e.Message, e);
+                throw StoreErrors.Unavailable(shown ?? "(the per-user store)", e.Message, e);
             }
         }
     }

@@ -45,7 +45,7 @@ namespace ApiKeyModule
 
         private static void CheckEntry(string store, string path, string what, uint? group, bool expectFolder)
         {
-            UnixFileStatus entry = UnixFileStatus.Lstat(path);
+            UnixFileStatus? entry = UnixFileStatus.Lstat(path);
             if (entry == null)
             {
                 return;
@@ -95,7 +95,7 @@ namespace ApiKeyModule
         /// <summary>The group named by <see cref="SharedGroupVariable"/> (a name or a number), or null.</summary>
         private static uint? SharedGroup()
         {
-            string value = Environment.GetEnvironmentVariable(SharedGroupVariable);
+            string? value = Environment.GetEnvironmentVariable(SharedGroupVariable);
             if (string.IsNullOrWhiteSpace(value))
             {
                 return null;

@@ -12,16 +12,16 @@ namespace ApiKeyModule
     /// </summary>
     internal static class UnixCreateMode
     {
-        private static readonly Type ModeType = typeof(FileStream).Assembly.GetType("System.IO.UnixFileMode", throwOnError: false);
-        private static readonly Type OptionsType = typeof(FileStream).Assembly.GetType("System.IO.FileStreamOptions", throwOnError: false);
-        private static readonly ConstructorInfo StreamWithOptions =
+        private static readonly Type? ModeType = typeof(FileStream).Assembly.GetType("System.IO.UnixFileMode", throwOnError: false);
+        private static readonly Type? OptionsType = typeof(FileStream).Assembly.GetType("System.IO.FileStreamOptions", throwOnError: false);
+        private static readonly ConstructorInfo? StreamWithOptions =
             OptionsType == null ? null : typeof(FileStream).GetConstructor(new[] { typeof(string), OptionsType });
-        private static readonly PropertyInfo CreateModeOption = OptionsType?.GetProperty("UnixCreateMode");
+        private static readonly PropertyInfo? CreateModeOption = OptionsType?.GetProperty("UnixCreateMode");
 
         /// <summary>Creates a new empty file (IOException when one is there); false when this runtime cannot give the mode.</summary>
         public static bool TryCreateFile(string path, uint mode)
         {
-            if (StreamWithOptions == null || CreateModeOption == null)
+            if (OptionsType == null || ModeType == null || StreamWithOptions == null || CreateModeOption == null)
             {
                 return false;
             }

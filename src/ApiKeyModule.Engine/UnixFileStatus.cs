@@ -51,12 +51,12 @@ namespace ApiKeyModule
 
         /// <summary>The status of <paramref name="path"/>, or null when nothing is there; Unix only.</summary>
         /// <exception cref="IOException">The status could not be read (no permission to search a folder on the way, ...).</exception>
-        public static UnixFileStatus Lstat(string path) => Read(path, followLinks: false);
+        public static UnixFileStatus? Lstat(string path) => Read(path, followLinks: false);
 
         /// <summary>Like <see cref="Lstat"/>, but of what a symbolic link leads to.</summary>
-        public static UnixFileStatus Stat(string path) => Read(path, followLinks: true);
+        public static UnixFileStatus? Stat(string path) => Read(path, followLinks: true);
 
-        private static UnixFileStatus Read(string path, bool followLinks)
+        private static UnixFileStatus? Read(string path, bool followLinks)
         {
             if (!UnixPermissions.IsUnix)
             {

@@ -43,11 +43,13 @@ namespace ApiKeyModule
                     }
                     finally
                     {
-                        umask(previous);
+                        // What it returns is the mask set above.
+                        _ = umask(previous);
                     }
                 }
             }
-            chmod(path, fileMode);
+            // Made with at most this mode (the umask only narrows it): a failure here leaves it no more open than asked.
+            _ = chmod(path, fileMode);
         }
 
         /// <summary>
@@ -106,7 +108,8 @@ namespace ApiKeyModule
                 throw errno == NoAccess || errno == NotPermitted ? new UnauthorizedAccessException(message) : new IOException(message);
             }
             // The umask, or a default ACL on the parent, can make a new folder differ from the mode; this folder is ours to set.
-            chmod(folder, mode);
+            // A failure leaves the mode mkdir gave: the store's folder is checked on every open (StoreTrust), the editor's once made.
+            _ = chmod(folder, mode);
             return true;
         }
 

@@ -18,7 +18,7 @@ namespace ApiKeyModule
         private int count;
 
         /// <summary>The key with this id, from the cache when the store is unchanged, else read through the reader (and cached); null when there is none.</summary>
-        public VerifiedKey Find(IKeyReader reader, int id)
+        public VerifiedKey? Find(IKeyReader reader, int id)
         {
             if (keys.TryGetValue(id, out Entry cached))
             {
@@ -38,7 +38,7 @@ namespace ApiKeyModule
             // A miss reads the row as it is now; it is cached under the generation of before the read, so that a change
             // noticed meanwhile (by any thread) makes it unusable.
             long readIn = Volatile.Read(ref generation);
-            VerifiedKey key = reader.ReadForVerification(id);
+            VerifiedKey? key = reader.ReadForVerification(id);
             if (key == null)
             {
                 return null;

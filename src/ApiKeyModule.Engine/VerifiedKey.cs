@@ -6,7 +6,7 @@ namespace ApiKeyModule
     internal sealed class VerifiedKey
     {
         private readonly string allowlistText;
-        private IReadOnlyList<AllowlistEntry> allowlist;
+        private IReadOnlyList<AllowlistEntry>? allowlist;
 
         public VerifiedKey(string name, byte[] hash, bool revoked, long? expiresAt, long? lastUsedAt, string allowlistText)
         {
@@ -29,7 +29,7 @@ namespace ApiKeyModule
         public long? LastUsedAt { get; }
 
         /// <summary>The previous secret's hash, kept by a reset with a grace period; null when the row holds none.</summary>
-        public byte[] PreviousHash { get; internal set; }
+        public byte[]? PreviousHash { get; internal set; }
 
         /// <summary>When the previous secret stops working (it works while this is in the future).</summary>
         public long? PreviousExpiresAt { get; internal set; }

@@ -11,7 +11,7 @@ namespace ApiKeyModule.Commands
     /// </summary>
     internal static class AllowlistInput
     {
-        public static IReadOnlyList<AllowlistEntry> Convert(object[] items)
+        public static IReadOnlyList<AllowlistEntry> Convert(object?[]? items)
         {
             var entries = new List<AllowlistEntry>();
             if (items == null)
@@ -20,7 +20,7 @@ namespace ApiKeyModule.Commands
             }
             for (int i = 0; i < items.Length; i++)
             {
-                object item = items[i] is PSObject wrapped ? wrapped.BaseObject : items[i];
+                object? item = items[i] is PSObject wrapped ? wrapped.BaseObject : items[i];
                 switch (item)
                 {
                     case AllowlistEntry entry:
@@ -55,22 +55,22 @@ namespace ApiKeyModule.Commands
             return AllowlistRules.Normalize(entries);
         }
 
-        private static IEnumerable<KeyValuePair<string, object>> Fields(IDictionary table)
+        private static IEnumerable<KeyValuePair<string, object?>> Fields(IDictionary table)
         {
             foreach (DictionaryEntry field in table)
             {
-                yield return new KeyValuePair<string, object>(field.Key?.ToString() ?? "", Unwrap(field.Value));
+                yield return new KeyValuePair<string, object?>(field.Key?.ToString() ?? "", Unwrap(field.Value));
             }
         }
 
-        private static IEnumerable<KeyValuePair<string, object>> Fields(PSObject item)
+        private static IEnumerable<KeyValuePair<string, object?>> Fields(PSObject item)
         {
             foreach (PSPropertyInfo property in item.Properties)
             {
-                yield return new KeyValuePair<string, object>(property.Name, Unwrap(property.Value));
+                yield return new KeyValuePair<string, object?>(property.Name, Unwrap(property.Value));
             }
         }
 
-        private static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+        private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
     }
 }

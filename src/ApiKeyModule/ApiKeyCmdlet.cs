@@ -8,9 +8,9 @@ namespace ApiKeyModule.Commands
     /// <summary>What every cmdlet shares: -StorePath, the store opened on first use, and errors as ErrorRecords.</summary>
     public abstract class ApiKeyCmdlet : PSCmdlet, IDisposable
     {
-        private ApiKeyStore store;
+        private ApiKeyStore? store;
         // The stores piped keys came from, by the location each was opened at; null where there is no store any more.
-        private readonly Dictionary<string, ApiKeyStore> origins = new Dictionary<string, ApiKeyStore>(StringComparer.Ordinal);
+        private readonly Dictionary<string, ApiKeyStore?> origins = new Dictionary<string, ApiKeyStore?>(StringComparer.Ordinal);
 
         /// <summary>
         /// The store: a file path, or a PostgreSQL connection string or URI (-ConnectionString is the same parameter);
@@ -19,19 +19,19 @@ namespace ApiKeyModule.Commands
         [Parameter]
         [Alias("ConnectionString")]
         [ValidateNotNullOrEmpty]
-        public string StorePath { get; set; }
+        public string? StorePath { get; set; }
 
         /// <summary>Who to connect to a PostgreSQL store as (instead of a user and password in the connection string).</summary>
         [Parameter]
         [Credential]
         [ValidateNotNull]
-        public PSCredential Credential { get; set; }
+        public PSCredential? Credential { get; set; }
 
-        /// <summary>Opened on first use, so that bad input (and New-ApiKey -WhatIf) never creates a store.</summary>
-        protected ApiKeyStore Store => store ?? (store = OpenStore(create: true));
+        /// <summary>Opened on first use, so that bad input (and New-ApiKey -WhatIf) never creates a store; created when missing, so never null.</summary>
+        protected ApiKeyStore Store => store ?? (store = OpenStore(create: true)!);
 
         /// <summary>Like <see cref="Store"/>, but null when there is no store yet: reading, changing or removing keys never creates one.</summary>
-        protected ApiKeyStore ExistingStore => store ?? (store = OpenStore(create: false));
+        protected ApiKeyStore? ExistingStore => store ?? (store = OpenStore(create: false));
 
         /// <summary>
         /// The store a key object acts on: the one it was read from. -StorePath (typed or from $PSDefaultParameterValues)
@@ -42,10 +42,10 @@ namespace ApiKeyModule.Commands
         {
             if (IsBound(nameof(StorePath)))
             {
-                ApiKeyStore given = ExistingStore;
+                ApiKeyStore? given = ExistingStore;
                 return given != null && given.Id == key.StoreId ? given : throw ApiKeyStore.FromOtherStore(key, given);
             }
-            if (!origins.TryGetValue(key.Store, out ApiKeyStore own))
+            if (!origins.TryGetValue(key.Store, out ApiKeyStore? own))
             {
                 own = Opened(() => ApiKeyStore.Reopen(key));
                 origins.Add(key.Store, own);
@@ -62,7 +62,7 @@ namespace ApiKeyModule.Commands
         /// The key to act on, as its store holds it now: a piped key in its own store (<see cref="StoreOf"/>), or the key
         /// with this id in the store chosen by -StorePath or the default. ApiKeyNotFound when there is none.
         /// </summary>
-        internal KeyInStore FindKey(ApiKey piped, int id)
+        internal KeyInStore FindKey(ApiKey? piped, int id)
         {
             if (piped != null)
             {
@@ -73,17 +73,18 @@ namespace ApiKeyModule.Commands
             return new KeyInStore(Store, key);
         }
 
-        private ApiKeyStore OpenStore(bool create)
+        /// <summary>The store -StorePath and -Credential name; with <paramref name="create"/> never null (a missing store is created).</summary>
+        private ApiKeyStore? OpenStore(bool create)
         {
             try
             {
-                string location = StorePath;
+                string? location = StorePath;
                 if (location != null && !StoreAddress.IsPostgres(location))
                 {
                     location = SessionState.Path.GetUnresolvedProviderPathFromPSPath(location);
                 }
-                NetworkCredential credential = Credential?.GetNetworkCredential();
-                ApiKeyStore opened = Opened(() => create ? ApiKeyStore.Open(location, credential) : ApiKeyStore.OpenIfExists(location, credential));
+                NetworkCredential? credential = Credential?.GetNetworkCredential();
+                ApiKeyStore? opened = Opened(() => create ? ApiKeyStore.Open(location, credential) : ApiKeyStore.OpenIfExists(location, credential));
                 if (opened == null)
                 {
                     WriteVerbose("There is no store at '" + StoreLocation.Resolve(location) + "' yet: it has no keys.");
@@ -93,15 +94,16 @@ namespace ApiKeyModule.Commands
             catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
             {
                 ThrowTerminatingError(new ErrorRecord(e, CmdletErrorIds.StorePathInvalid, ErrorCategory.InvalidArgument, StorePath));
-                return null;
+                // Not reached: ThrowTerminatingError throws.
+                throw;
             }
         }
 
-        private ApiKeyStore Opened(Func<ApiKeyStore> open)
+        private ApiKeyStore? Opened(Func<ApiKeyStore?> open)
         {
             try
             {
-                ApiKeyStore opened = open();
+                ApiKeyStore? opened = open();
                 if (opened != null)
                 {
                     WriteVerbose("Using the store '" + opened.Path + "'.");
@@ -111,7 +113,8 @@ namespace ApiKeyModule.Commands
             catch (ApiKeyException e)
             {
                 ThrowTerminatingError(ToErrorRecord(e));
-                return null;
+                // Not reached: ThrowTerminatingError throws.
+                throw;
             }
         }
 
@@ -120,7 +123,7 @@ namespace ApiKeyModule.Commands
         protected bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
         /// <summary>What <paramref name="find"/> finds, or null when it fails: reported, non-terminating unless the store itself failed.</summary>
-        internal T Found<T>(Func<T> find) where T : class
+        internal T? Found<T>(Func<T> find) where T : class
         {
             try
             {
@@ -159,11 +162,12 @@ namespace ApiKeyModule.Commands
         {
             store?.Dispose();
             store = null;
-            foreach (ApiKeyStore own in origins.Values)
+            foreach (ApiKeyStore? own in origins.Values)
             {
                 own?.Dispose();
             }
             origins.Clear();
+            GC.SuppressFinalize(this);
         }
 
         /// <summary>Writes a new key, warning first when it grants nothing (an empty allowlist, as in TrueNAS 22.12 and later).</summary>
@@ -198,7 +202,7 @@ namespace ApiKeyModule.Commands
         internal static ErrorRecord ToErrorRecord(ApiKeyException e)
         {
             var record = new ErrorRecord(e, e.ErrorId, ErrorCategories.From(e.Category), e.Target);
-            string advice = PowerShellAdvice.For(e);
+            string? advice = PowerShellAdvice.For(e);
             if (advice != null)
             {
                 record.ErrorDetails = new ErrorDetails(PowerShellAdvice.Message(e)) { RecommendedAction = advice };

@@ -17,7 +17,7 @@ namespace ApiKeyModule.Commands
             {
                 // A bad bound is refused whether or not there is a store.
                 ApiKeyStore.ValidateAuditBound(Before);
-                ApiKeyStore store = ExistingStore;
+                ApiKeyStore? store = ExistingStore;
                 if (store == null)
                 {
                     return;

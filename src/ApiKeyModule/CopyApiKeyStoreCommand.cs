@@ -13,13 +13,13 @@ namespace ApiKeyModule.Commands
         /// <summary>A file path (created when missing), or a PostgreSQL connection string or URI.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
-        public string Destination { get; set; }
+        public string Destination { get; set; } = "";
 
         /// <summary>Who to connect to a PostgreSQL destination as.</summary>
         [Parameter]
         [Credential]
         [ValidateNotNull]
-        public PSCredential DestinationCredential { get; set; }
+        public PSCredential? DestinationCredential { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -53,7 +53,7 @@ namespace ApiKeyModule.Commands
             WriteProgress(new ProgressRecord(0, Activity, $"Copying {what} {progress.Done}/{progress.Total}") { PercentComplete = percent });
         }
 
-        private string SourceLocation() =>
+        private string? SourceLocation() =>
             StorePath == null || StoreAddress.IsPostgres(StorePath) ? StorePath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StorePath);
 
         /// <summary>A relative path resolves against the current location, as -StorePath does.</summary>
@@ -70,7 +70,8 @@ namespace ApiKeyModule.Commands
             catch (Exception e) when (e is ItemNotFoundException || e is ProviderNotFoundException || e is DriveNotFoundException || e is NotSupportedException)
             {
                 ThrowTerminatingError(new ErrorRecord(e, CmdletErrorIds.DestinationInvalid, ErrorCategory.InvalidArgument, Destination));
-                return null;
+                // Not reached: ThrowTerminatingError throws.
+                throw;
             }
         }
 

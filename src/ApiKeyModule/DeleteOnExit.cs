@@ -29,7 +29,7 @@ namespace ApiKeyModule.Commands
             AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
             foreach (int signal in new[] { SignalTerminate, SignalHangUp })
             {
-                IDisposable registration = Register(signal);
+                IDisposable? registration = Register(signal);
                 if (registration != null)
                 {
                     registrations.Add(registration);
@@ -49,11 +49,11 @@ namespace ApiKeyModule.Commands
 
         // PosixSignalRegistration.Create(signal, Action<PosixSignalContext>); null where there is none (Windows
         // PowerShell) or the platform does not have the signal.
-        private IDisposable Register(int signal)
+        private IDisposable? Register(int signal)
         {
-            MethodInfo create = RegistrationType()?.GetMethod("Create", BindingFlags.Public | BindingFlags.Static);
-            ParameterInfo[] parameters = create?.GetParameters();
-            if (parameters == null || parameters.Length != 2)
+            MethodInfo? create = RegistrationType()?.GetMethod("Create", BindingFlags.Public | BindingFlags.Static);
+            ParameterInfo[]? parameters = create?.GetParameters();
+            if (create == null || parameters == null || parameters.Length != 2)
             {
                 return null;
             }
@@ -69,7 +69,7 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private static Type RegistrationType()
+        private static Type? RegistrationType()
         {
             try
             {
@@ -84,7 +84,7 @@ namespace ApiKeyModule.Commands
         // The PosixSignalContext is left as it is (Cancel stays false).
         private void OnSignal(object context) => Delete();
 
-        private void OnProcessExit(object sender, EventArgs e) => Delete();
+        private void OnProcessExit(object? sender, EventArgs e) => Delete();
 
         private void Delete()
         {

@@ -23,7 +23,7 @@ namespace ApiKeyModule.Commands
         [Parameter(ParameterSetName = InputObjectSet)]
         [AllowEmptyString]
         [TextOnly]
-        public string Yaml { get; set; }
+        public string? Yaml { get; set; }
 
         /// <summary>Write the document that would open, without opening an editor.</summary>
         [Parameter]
@@ -37,7 +37,7 @@ namespace ApiKeyModule.Commands
         {
             try
             {
-                KeyInStore target = ParameterSetName != NewSet ? SelectedKey() : null;
+                KeyInStore? target = ParameterSetName != NewSet ? SelectedKey() : null;
                 string template = KeyDocument.Template(target?.Key);
                 if (Template)
                 {
@@ -58,9 +58,9 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void EditInEditor(KeyInStore target, string template)
+        private void EditInEditor(KeyInStore? target, string template)
         {
-            ApiKey existing = target?.Key;
+            ApiKey? existing = target?.Key;
             if (!Editor.HasTerminal())
             {
                 ThrowTerminatingError(new ApiKeyException(CmdletErrorIds.NoTerminal, ApiKeyErrorCategory.InvalidArgument,
@@ -87,9 +87,9 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void EditDocument(KeyInStore target, string template, string command, string path)
+        private void EditDocument(KeyInStore? target, string template, string command, string path)
         {
-            ApiKey existing = target?.Key;
+            ApiKey? existing = target?.Key;
             try
             {
                 UnixPermissions.CreatePrivateFile(path);
@@ -111,7 +111,7 @@ namespace ApiKeyModule.Commands
                     }
                     try
                     {
-                        KeySpec spec = KeyDocument.Parse(text, existing != null);
+                        KeySpec? spec = KeyDocument.Parse(text, existing != null);
                         if (spec == null)
                         {
                             WriteWarning("The document is empty; nothing was changed.");
@@ -145,22 +145,23 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void Apply(KeyInStore target, KeySpec spec)
+        private void Apply(KeyInStore? target, KeySpec? spec)
         {
-            ApiKey existing = target?.Key;
             if (spec == null)
             {
                 WriteWarning("The document is empty; nothing was changed.");
                 return;
             }
-            if (existing == null)
+            if (target == null)
             {
                 if (ShouldProcess($"'{spec.Name}'", "Create API key"))
                 {
-                    WriteCreated(Store.Create(spec.Name, spec.Allowlist ?? new AllowlistEntry[0], spec.ExpiresAt));
+                    // The document of a new key has a name (Parse refuses it otherwise): validated as Create would.
+                    WriteCreated(Store.Create(NameRules.Validate(spec.Name), spec.Allowlist ?? Array.Empty<AllowlistEntry>(), spec.ExpiresAt));
                 }
                 return;
             }
+            ApiKey existing = target.Key;
             ApiKeyChanges changes = spec.ChangesFrom(existing);
             if (changes.IsEmpty)
             {
@@ -199,9 +200,9 @@ namespace ApiKeyModule.Commands
     /// </summary>
     internal sealed class TextOnlyAttribute : ArgumentTransformationAttribute
     {
-        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
         {
-            object value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+            object? value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
             if (value == null || value is string)
             {
                 return value;

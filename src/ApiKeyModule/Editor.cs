@@ -11,12 +11,16 @@ namespace ApiKeyModule.Commands
     /// <summary>The user's text editor: $env:VISUAL, then $env:EDITOR, then the platform's usual one.</summary>
     internal static class Editor
     {
+        // Tried in order where $VISUAL and $EDITOR name none.
+        private static readonly string[] UnixEditors = { "nano", "vi" };
+        private static readonly char[] CharactersToQuote = { ' ', '\t', '"' };
+
         public static string Command()
         {
             foreach (string variable in new[] { "VISUAL", "EDITOR" })
             {
-                string value = Environment.GetEnvironmentVariable(variable);
-                if (!string.IsNullOrWhiteSpace(value))
+                string? value = Environment.GetEnvironmentVariable(variable);
+                if (value != null && !string.IsNullOrWhiteSpace(value))
                 {
                     return value;
                 }
@@ -25,7 +29,7 @@ namespace ApiKeyModule.Commands
             {
                 return "notepad";
             }
-            return new[] { "nano", "vi" }.FirstOrDefault(OnPath) ?? "vi";
+            return UnixEditors.FirstOrDefault(OnPath) ?? "vi";
         }
 
         /// <summary>
@@ -113,7 +117,7 @@ namespace ApiKeyModule.Commands
         }
 
         private static string QuoteArgument(string argument) =>
-            argument.Length > 0 && argument.IndexOfAny(new[] { ' ', '\t', '"' }) < 0 ? argument : "\"" + argument.Replace("\"", "\\\"") + "\"";
+            argument.Length > 0 && argument.IndexOfAny(CharactersToQuote) < 0 ? argument : "\"" + argument.Replace("\"", "\\\"") + "\"";
 
         private static bool OnPath(string program) =>
             (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)

@@ -16,7 +16,7 @@ namespace ApiKeyModule.Commands
         /// <summary>$XDG_RUNTIME_DIR/ApiKeyModule when that is set (a folder that exists), else "edit" next to the default store.</summary>
         public static string Location()
         {
-            string runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+            string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
             if (UnixPermissions.IsUnix && !string.IsNullOrWhiteSpace(runtime) && Path.IsPathRooted(runtime) && Directory.Exists(runtime))
             {
                 return Path.Combine(runtime, StoreLocation.FolderName);
@@ -72,9 +72,9 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private static void CheckPrivate(string folder, UnixFileStatus status)
+        private static void CheckPrivate(string folder, UnixFileStatus? status)
         {
-            string why = null;
+            string? why = null;
             string fix = "Remove it or move it away: Edit-ApiKey then creates the folder again, private to you.";
             if (status == null)
             {

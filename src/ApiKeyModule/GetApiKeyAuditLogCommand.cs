@@ -15,11 +15,11 @@ namespace ApiKeyModule.Commands
         [Alias("KeyId")]
         [ValidateRange(1, int.MaxValue)]
         [ArgumentCompleter(typeof(KeyIdCompleter))]
-        public int[] Id { get; set; }
+        public int[]? Id { get; set; }
 
         /// <summary>Only rows about these keys, read from the store each came from (Get-ApiKey output).</summary>
         [Parameter(ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-        public ApiKey[] InputObject { get; set; }
+        public ApiKey?[]? InputObject { get; set; }
 
         /// <summary>Only rows written after this time.</summary>
         [Parameter]
@@ -40,8 +40,13 @@ namespace ApiKeyModule.Commands
                     Write(ExistingStore, Id, after, before);
                     return;
                 }
-                foreach (ApiKey key in InputObject)
+                foreach (ApiKey? key in InputObject)
                 {
+                    if (key == null)
+                    {
+                        // A null in the list (-InputObject @($null)) names no key: there are no rows about it.
+                        continue;
+                    }
                     try
                     {
                         Write(StoreOf(key), new[] { key.Id }, after, before);
@@ -58,9 +63,9 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void Write(ApiKeyStore store, int[] ids, DateTime? after, DateTime? before)
+        private void Write(ApiKeyStore? store, int[]? ids, DateTime? after, DateTime? before)
         {
-            foreach (ApiKeyAuditEntry entry in store?.ReadAuditLog(ids, after, before) ?? new ApiKeyAuditEntry[0])
+            foreach (ApiKeyAuditEntry entry in store?.ReadAuditLog(ids, after, before) ?? Array.Empty<ApiKeyAuditEntry>())
             {
                 WriteObject(entry);
             }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 
@@ -15,25 +16,25 @@ namespace ApiKeyModule.Commands
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(KeyNameCompleter))]
-        public string[] Name { get; set; }
+        public string[]? Name { get; set; }
 
         /// <summary>Names taken exactly as written: '[', ']', '*' and '?' are part of the name.</summary>
         [Parameter(ParameterSetName = LiteralNameSet, Mandatory = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(KeyNameCompleter))]
-        public string[] LiteralName { get; set; }
+        public string[] LiteralName { get; set; } = Array.Empty<string>();
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
         [ArgumentCompleter(typeof(KeyIdCompleter))]
-        public int[] Id { get; set; }
+        public int[] Id { get; set; } = Array.Empty<int>();
 
         protected override void ProcessRecord()
         {
             try
             {
                 // Null where there is no store yet: then there are no keys.
-                ApiKeyStore keys = ExistingStore;
+                ApiKeyStore? keys = ExistingStore;
                 if (ParameterSetName == IdSet)
                 {
                     WriteById(keys);
@@ -44,7 +45,7 @@ namespace ApiKeyModule.Commands
                 }
                 else if (Name == null)
                 {
-                    foreach (ApiKey key in keys?.List() ?? new ApiKey[0])
+                    foreach (ApiKey key in keys?.List() ?? Array.Empty<ApiKey>())
                     {
                         WriteObject(key);
                     }
@@ -60,11 +61,11 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void WriteById(ApiKeyStore keys)
+        private void WriteById(ApiKeyStore? keys)
         {
             foreach (int id in Id)
             {
-                ApiKey key = keys?.Get(id);
+                ApiKey? key = keys?.Get(id);
                 if (key == null)
                 {
                     WriteError(ApiKeyStore.NotFound(id));
@@ -76,7 +77,7 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        private void WriteByName(ApiKeyStore keys, string[] names, bool literal)
+        private void WriteByName(ApiKeyStore? keys, string[] names, bool literal)
         {
             var written = new HashSet<int>();
             foreach (string name in names)

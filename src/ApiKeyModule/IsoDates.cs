@@ -17,36 +17,36 @@ namespace ApiKeyModule.Commands
 
         private static readonly MethodInfo ToIsoMethod = typeof(IsoDates).GetMethod(nameof(ToIso));
 
-        public static object CreatedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).CreatedAt);
+        public static object? CreatedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).CreatedAt);
 
-        public static object ExpiresAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).ExpiresAt);
+        public static object? ExpiresAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).ExpiresAt);
 
-        public static object LastUsedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).LastUsedAt);
+        public static object? LastUsedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).LastUsedAt);
 
-        public static object PreviousKeyExpiresAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).PreviousKeyExpiresAt);
+        public static object? PreviousKeyExpiresAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).PreviousKeyExpiresAt);
 
-        public static object PreviousKeyLastUsedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).PreviousKeyLastUsedAt);
+        public static object? PreviousKeyLastUsedAt(PSObject instance) => Wrap(((ApiKey)instance.BaseObject).PreviousKeyLastUsedAt);
 
-        public static object VerificationPreviousKeyExpiresAt(PSObject instance) => Wrap(((ApiKeyVerification)instance.BaseObject).PreviousKeyExpiresAt);
+        public static object? VerificationPreviousKeyExpiresAt(PSObject instance) => Wrap(((ApiKeyVerification)instance.BaseObject).PreviousKeyExpiresAt);
 
-        public static object Time(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).Time);
+        public static object? Time(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).Time);
 
-        public static object LastTime(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).LastTime);
+        public static object? LastTime(PSObject instance) => Wrap(((ApiKeyAuditEntry)instance.BaseObject).LastTime);
 
         /// <summary>The ToString() of a wrapped date: ISO without arguments; with a format or provider, as DateTime does.</summary>
-        public static string ToIso(PSObject instance, params object[] arguments)
+        public static string ToIso(PSObject instance, params object?[]? arguments)
         {
             var time = (DateTime)instance.BaseObject;
             if (arguments == null || arguments.Length == 0)
             {
                 return time.ToUniversalTime().ToString(Format, CultureInfo.InvariantCulture);
             }
-            string format = arguments[0] as string;
+            string? format = arguments[0] as string;
             var provider = (arguments[arguments.Length - 1] as IFormatProvider) ?? CultureInfo.CurrentCulture;
             return time.ToString(format ?? arguments[0]?.ToString(), provider);
         }
 
-        private static object Wrap(DateTime? time)
+        private static PSObject? Wrap(DateTime? time)
         {
             if (time == null)
             {

@@ -14,7 +14,7 @@ namespace ApiKeyModule.Commands
         private const string EngineName = "ApiKeyModule.Engine";
         // One for the process, made once and kept: the engine it loaded stays loaded after the module is removed, and
         // a second context would load a second engine, with a second SQLite provider and connection pool.
-        private static volatile IsolatedLoadContext instance;
+        private static volatile IsolatedLoadContext? instance;
         private readonly string folder;
 
         private IsolatedLoadContext(string folder)
@@ -33,13 +33,19 @@ namespace ApiKeyModule.Commands
 
         // The default context asks for the engine (the cmdlets reference it) because it is not next to the module.
         // Loaded by path: by name, a missing file would fall back to the default context and ask here again.
-        private static Assembly ResolveEngine(AssemblyLoadContext context, AssemblyName name)
+        private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name)
         {
-            string path = Path.Combine(instance.folder, EngineName + ".dll");
-            return name.Name == EngineName && File.Exists(path) ? instance.LoadFromAssemblyPath(path) : null;
+            // Set by Register before it adds this handler.
+            IsolatedLoadContext? own = instance;
+            if (own == null)
+            {
+                return null;
+            }
+            string path = Path.Combine(own.folder, EngineName + ".dll");
+            return name.Name == EngineName && File.Exists(path) ? own.LoadFromAssemblyPath(path) : null;
         }
 
-        protected override Assembly Load(AssemblyName name)
+        protected override Assembly? Load(AssemblyName name)
         {
             string path = Path.Combine(folder, name.Name + ".dll");
             // What the runtime itself provides (System.Memory and the like) comes from the default context.

@@ -58,14 +58,14 @@ namespace ApiKeyModule.Commands
         // Tab completion must not hang on a busy store nor create one.
         private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(1);
 
-        public static IEnumerable<ApiKey> Keys(string commandName, IDictionary boundParameters, Func<ApiKeyStore, IEnumerable<ApiKey>> query)
+        public static IEnumerable<ApiKey> Keys(string commandName, IDictionary? boundParameters, Func<ApiKeyStore, IEnumerable<ApiKey>> query)
         {
             var keys = new List<ApiKey>();
             try
             {
-                object credential = boundParameters?["Credential"];
+                object? credential = boundParameters?["Credential"];
                 var given = (credential is PSObject wrapped ? wrapped.BaseObject : credential) as PSCredential;
-                using (ApiKeyStore store = ApiKeyStore.OpenIfExists(StorePath(commandName, boundParameters), given?.GetNetworkCredential(), BusyTimeout))
+                using (ApiKeyStore? store = ApiKeyStore.OpenIfExists(StorePath(commandName, boundParameters), given?.GetNetworkCredential(), BusyTimeout))
                 {
                     if (store != null)
                     {
@@ -93,7 +93,7 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        public static string Unquote(string word) => (word ?? "").Trim('\'', '"');
+        public static string Unquote(string? word) => (word ?? "").Trim('\'', '"');
 
         /// <summary>
         /// A plain word as it is; anything else single-quoted with PowerShell's own escaping, which also doubles the
@@ -137,7 +137,7 @@ if ($null -ne $typed -and $typed -isnot [scriptblock]) {
 }
 ";
 
-        private static string StorePath(string commandName, IDictionary boundParameters)
+        private static string? StorePath(string commandName, IDictionary? boundParameters)
         {
             using (var shell = PowerShell.Create(RunspaceMode.CurrentRunspace))
             {

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using System;
 
 namespace ApiKeyModule.Commands
 {
@@ -12,7 +13,7 @@ namespace ApiKeyModule.Commands
         /// The keys <paramref name="name"/> names in <paramref name="store"/> (null: no store yet, so none). A literal name,
         /// or a name without wildcards, that matches nothing is ApiKeyNotFound; a pattern that matches nothing finds none.
         /// </summary>
-        public static IEnumerable<ApiKey> Match(ApiKeyStore store, string name, bool literal)
+        public static IEnumerable<ApiKey> Match(ApiKeyStore? store, string name, bool literal)
         {
             if (literal || !WildcardPattern.ContainsWildcardCharacters(name))
             {
@@ -31,7 +32,7 @@ namespace ApiKeyModule.Commands
                     $"'{shown}' is not a valid wildcard pattern: {SafeText.Escape(e.Message.TrimEnd('.'))}. Escape '[' and ']' with a backtick " +
                     "to match them literally, or give the name with -LiteralName.", shown, e);
             }
-            return (store?.ListByNamePrefix(LiteralPrefix(name)) ?? new ApiKey[0]).Where(key => pattern.IsMatch(key.Name));
+            return (store?.ListByNamePrefix(LiteralPrefix(name)) ?? Array.Empty<ApiKey>()).Where(key => pattern.IsMatch(key.Name));
         }
 
         /// <summary>The text before the first wildcard character, so the store can narrow the search by its name index.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -16,7 +17,7 @@ namespace ApiKeyModule.Commands
         public int Id { get; set; }
 
         [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
-        public ApiKey InputObject { get; set; }
+        public ApiKey? InputObject { get; set; }
 
         /// <summary>The key given, as its store holds it now; ApiKeyNotFound or KeyFromOtherStore when it cannot be had.</summary>
         internal KeyInStore SelectedKey() => FindKey(ParameterSetName == InputObjectSet ? InputObject : null, Id);
@@ -37,7 +38,7 @@ namespace ApiKeyModule.Commands
         /// <summary>The key given, or none when it cannot be had (reported, non-terminating).</summary>
         internal IEnumerable<KeyInStore> SelectedKeys()
         {
-            KeyInStore found = Found(SelectedKey);
+            KeyInStore? found = Found(SelectedKey);
             return found == null ? Enumerable.Empty<KeyInStore>() : new[] { found };
         }
     }
@@ -53,23 +54,23 @@ namespace ApiKeyModule.Commands
         [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateRange(1, int.MaxValue)]
         [ArgumentCompleter(typeof(KeyIdCompleter))]
-        public int[] Id { get; set; }
+        public int[] Id { get; set; } = Array.Empty<int>();
 
         [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
-        public ApiKey[] InputObject { get; set; }
+        public ApiKey[] InputObject { get; set; } = Array.Empty<ApiKey>();
 
         /// <summary>Names or wildcard patterns (case-insensitive); each key that matches is confirmed on its own.</summary>
         [Parameter(ParameterSetName = NameSet, Mandatory = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(KeyNameCompleter))]
-        public string[] Name { get; set; }
+        public string[] Name { get; set; } = Array.Empty<string>();
 
         /// <summary>Names taken exactly as written: '[', ']', '*' and '?' are part of the name.</summary>
         [Parameter(ParameterSetName = LiteralNameSet, Mandatory = true)]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(KeyNameCompleter))]
-        public string[] LiteralName { get; set; }
+        public string[] LiteralName { get; set; } = Array.Empty<string>();
 
         /// <summary>
         /// Each key given, as its store holds it now. A key that cannot be had is reported (non-terminating) and skipped;
@@ -80,12 +81,13 @@ namespace ApiKeyModule.Commands
             switch (ParameterSetName)
             {
                 case InputObjectSet:
-                    return InputObject.Select(key => Found(() => FindKey(key, 0))).Where(found => found != null);
+                    // OfType drops the keys not found (Found reported them).
+                    return InputObject.Select(key => Found(() => FindKey(key, 0))).OfType<KeyInStore>();
                 case NameSet:
                 case LiteralNameSet:
                     return Named(ParameterSetName == LiteralNameSet ? LiteralName : Name, ParameterSetName == LiteralNameSet);
                 default:
-                    return Id.Select(id => Found(() => FindKey(null, id))).Where(found => found != null);
+                    return Id.Select(id => Found(() => FindKey(null, id))).OfType<KeyInStore>();
             }
         }
 

@@ -46,7 +46,7 @@ namespace ApiKeyModule.Commands
             }
         }
 
-        public void OnRemove(PSModuleInfo module)
+        public void OnRemove(PSModuleInfo psModuleInfo)
         {
             lock (Gate)
             {
@@ -71,7 +71,7 @@ namespace ApiKeyModule.Commands
         private static Assembly EngineAssembly() => typeof(ApiKey).Assembly;
 
         // Windows PowerShell has one load context for everything: load ours from the private folder when asked.
-        private static Assembly ResolveOnNetFramework(object sender, ResolveEventArgs args)
+        private static Assembly? ResolveOnNetFramework(object? sender, ResolveEventArgs args)
         {
             string path = Path.Combine(DependencyFolder, new AssemblyName(args.Name).Name + ".dll");
             return File.Exists(path) ? Assembly.LoadFrom(path) : null;

@@ -10,11 +10,11 @@ namespace ApiKeyModule.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
-        public string Name { get; set; }
+        public string Name { get; set; } = "";
 
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyCollection]
-        public object[] Allowlist { get; set; }
+        public object?[]? Allowlist { get; set; }
 
         /// <summary>When the key stops working (a local time unless its Kind is Utc); it must lie in the future.</summary>
         [Parameter]

@@ -27,13 +27,13 @@ namespace ApiKeyModule.Commands
         };
 
         /// <summary>What to do, as a PowerShell user does it: the engine's remedy where it fits as it is; null when the fault says all.</summary>
-        public static string For(ApiKeyException e) =>
+        public static string? For(ApiKeyException e) =>
             e.Remedy != null && ByRemedy.TryGetValue(e.Remedy, out Func<ApiKeyException, string> advice) ? advice(e) : e.Remedy;
 
         /// <summary>The whole message a PowerShell user reads: the fault, then what to do.</summary>
         public static string Message(ApiKeyException e)
         {
-            string advice = For(e);
+            string? advice = For(e);
             return advice == null ? e.Fault : e.Fault + " " + advice;
         }
     }

@@ -11,7 +11,7 @@ namespace ApiKeyModule.Commands
         /// characters; control characters are kept escaped.
         /// </summary>
         [Parameter]
-        public string Reason { get; set; }
+        public string? Reason { get; set; }
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }

@@ -8,15 +8,16 @@ namespace ApiKeyModule.Commands
     [OutputType(typeof(ApiKey), typeof(IssuedApiKey))]
     public sealed class SetApiKeyCommand : SingleKeyCmdlet
     {
-        private ApiKeyChanges changes;
+        // Made from the parameters by BeginProcessing.
+        private ApiKeyChanges changes = new ApiKeyChanges();
 
         // Name and Allowlist are not taken from the pipeline: a piped key would otherwise set its own values back.
         [Parameter]
-        public string Name { get; set; }
+        public string? Name { get; set; }
 
         [Parameter]
         [AllowEmptyCollection]
-        public object[] Allowlist { get; set; }
+        public object?[]? Allowlist { get; set; }
 
         /// <summary>Replace the secret; the old key stops working at once (or after -GracePeriod). The new key is always written out.</summary>
         [Parameter]

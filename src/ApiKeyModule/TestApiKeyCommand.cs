@@ -12,24 +12,24 @@ namespace ApiKeyModule.Commands
         private const string InputObjectSet = "InputObject";
         // The stores verified in, whose records (last uses, failed verifications) are written at the end.
         private readonly List<ApiKeyStore> recording = new List<ApiKeyStore>();
-        private ApiKeyException notRecorded;
+        private ApiKeyException? notRecorded;
         private bool warned;
 
         [Parameter(ParameterSetName = KeySet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
-        public string Key { get; set; }
+        public string Key { get; set; } = "";
 
         /// <summary>A key as New-ApiKey or Set-ApiKey -Reset wrote it: verified in the store it was made in.</summary>
         [Parameter(ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
-        public ApiKey InputObject { get; set; }
+        public ApiKey? InputObject { get; set; }
 
         [Parameter]
         [ValidateSet("GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE", IgnoreCase = true)]
-        public string Method { get; set; }
+        public string? Method { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string Resource { get; set; }
+        public string? Resource { get; set; }
 
         /// <summary>Write the verification (Valid, Code, Id, Name, AllowedBy, UsedPreviousKey, PreviousKeyExpiresAt) instead of $true or $false.</summary>
         [Parameter]

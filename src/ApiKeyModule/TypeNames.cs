@@ -14,11 +14,11 @@ namespace ApiKeyModule.Commands
     /// </summary>
     internal static class TypeNames
     {
-        private static readonly Type Accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
+        private static readonly Type? Accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
 
         public static void Register(Assembly assembly)
         {
-            MethodInfo add = Accelerators?.GetMethod("Add", BindingFlags.Public | BindingFlags.Static);
+            MethodInfo? add = Accelerators?.GetMethod("Add", BindingFlags.Public | BindingFlags.Static);
             foreach (Type type in Exported(assembly))
             {
                 add?.Invoke(null, new object[] { type.FullName, type });
@@ -27,13 +27,13 @@ namespace ApiKeyModule.Commands
 
         public static void Unregister(Assembly assembly)
         {
-            MethodInfo remove = Accelerators?.GetMethod("Remove", BindingFlags.Public | BindingFlags.Static);
+            MethodInfo? remove = Accelerators?.GetMethod("Remove", BindingFlags.Public | BindingFlags.Static);
             foreach (Type type in Exported(assembly))
             {
                 remove?.Invoke(null, new object[] { type.FullName });
             }
         }
 
-        private static IEnumerable<Type> Exported(Assembly assembly) => assembly.GetExportedTypes();
+        private static Type[] Exported(Assembly assembly) => assembly.GetExportedTypes();
     }
 }
