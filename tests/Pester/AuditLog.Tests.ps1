@@ -514,3 +514,16 @@ Describe 'Get-ApiKeyAuditLog: failed verifications counted together' {
         $text | Should -Match "(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Create\s+1\s+$($key.Id)\s+svc"
     }
 }
+
+Describe 'Get-ApiKeyAuditLog -InputObject with a null among the keys' {
+    It 'reads the entries of the keys given, and none for the null, without an error' {
+        $store = New-TestStorePath $TestDrive
+        $a = New-ApiKey -StorePath $store -Name 'a'
+        $null = New-ApiKey -StorePath $store -Name 'b'
+        $entries = @(Get-ApiKeyAuditLog -InputObject @($a, $null) -ErrorVariable failed)
+        $failed.Count | Should -Be 0
+        @($entries.KeyName | Sort-Object -Unique) | Should -Be @('a')
+        @(Get-ApiKeyAuditLog -InputObject @($null) -ErrorVariable failed) | Should -BeNullOrEmpty
+        $failed.Count | Should -Be 0
+    }
+}
