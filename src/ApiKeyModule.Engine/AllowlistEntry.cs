@@ -10,11 +10,26 @@ namespace ApiKeyModule
     /// </summary>
     public sealed class AllowlistEntry : IEquatable<AllowlistEntry>
     {
+        private static readonly string[] RequestMethodList = { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
+
         /// <summary>The methods a request can have: what a verification takes (<see cref="ApiKeyStore.Verify"/>).</summary>
-        public static readonly IReadOnlyList<string> RequestMethods = new[] { "GET", "POST", "PUT", "DELETE", "CALL", "SUBSCRIBE" };
+        public static readonly IReadOnlyList<string> RequestMethods = RequestMethodList;
 
         /// <summary>The methods an entry can name: a request's, or '*' for any.</summary>
         public static readonly IReadOnlyList<string> Methods = RequestMethods.Concat(new[] { "*" }).ToArray();
+
+        /// <summary>Whether <paramref name="method"/> is one of <see cref="RequestMethods"/>, in any case. On every verification: no allocation.</summary>
+        internal static bool IsRequestMethod(string method)
+        {
+            foreach (string known in RequestMethodList)
+            {
+                if (string.Equals(known, method, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
 
         internal AllowlistEntry(string method, string resource)
         {

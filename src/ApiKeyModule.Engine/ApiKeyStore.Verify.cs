@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 
 namespace ApiKeyModule
 {
@@ -23,7 +22,7 @@ namespace ApiKeyModule
                 throw new ApiKeyException(ErrorIds.IncompleteRequest, ApiKeyErrorCategory.InvalidArgument,
                     "Give both the method and the resource to check authorization, or neither to check the key alone.");
             }
-            if (method != null && !AllowlistEntry.RequestMethods.Contains(method.ToUpperInvariant()))
+            if (method != null && !AllowlistEntry.IsRequestMethod(method))
             {
                 string shown = AllowlistRules.Show(method);
                 throw new ApiKeyException(ErrorIds.InvalidMethod, ApiKeyErrorCategory.InvalidArgument,
