@@ -74,11 +74,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore store = temp.Open())
-                {
-                    key = store.Create("svc", PoolOnly);
-                }
+                IssuedApiKey key = temp.CreateKey("svc", PoolOnly);
                 using (ApiKeyVerifier verifier = temp.OpenVerifier(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100)))
                 {
                     for (int i = 0; i < 100; i++)
@@ -99,11 +95,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore store = temp.Open())
-                {
-                    key = store.Create("svc", PoolOnly);
-                }
+                IssuedApiKey key = temp.CreateKey("svc", PoolOnly);
                 using (ApiKeyVerifier verifier = temp.OpenVerifier())
                 {
                     Assert.Equal(VerificationCode.Forbidden, verifier.Verify(key.Key, "GET", "/secret").Code);
@@ -126,11 +118,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore store = temp.Open())
-                {
-                    key = store.Create("svc", PoolOnly);
-                }
+                IssuedApiKey key = temp.CreateKey("svc", PoolOnly);
                 const int Distinct = 5000;
                 using (ApiKeyVerifier verifier = temp.OpenVerifier())
                 {

@@ -90,11 +90,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore admin = temp.Open())
-                {
-                    key = admin.Create("service", Info);
-                }
+                IssuedApiKey key = temp.CreateKey("service", Info);
                 string role = "reader_" + Guid.NewGuid().ToString("N").Substring(0, 12);
                 string password = Guid.NewGuid().ToString("N");
                 string schema = PostgresSchema.Quote(temp.Schema);

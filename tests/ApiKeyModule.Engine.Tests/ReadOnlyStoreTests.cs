@@ -22,11 +22,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore store = temp.Open())
-                {
-                    key = store.Create("svc", Info);
-                }
+                IssuedApiKey key = temp.CreateKey("svc", Info);
                 using (ReadOnly(temp.Path_))
                 {
                     var reports = new List<ApiKeyRecordingFailedEventArgs>();
@@ -73,11 +69,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore store = temp.Open())
-                {
-                    key = store.Create("svc", Info);
-                }
+                IssuedApiKey key = temp.CreateKey("svc", Info);
                 using (ReadOnly(temp.Path_))
                 using (ApiKeyStore store = temp.Open())
                 {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -60,6 +61,15 @@ namespace ApiKeyModule.Tests
 
         public ApiKeyStore Open(TimeSpan? busyTimeout = null) =>
             ApiKeyStore.Open(Location, busyTimeout);
+
+        /// <summary>A key made through a store of its own, closed before the test goes on, as another process would make it.</summary>
+        public IssuedApiKey CreateKey(string name, IReadOnlyList<AllowlistEntry> allowlist)
+        {
+            using (ApiKeyStore store = Open())
+            {
+                return store.Create(name, allowlist);
+            }
+        }
 
         public ApiKeyVerifier OpenVerifier() => ApiKeyVerifier.Open(Location);
 

@@ -29,11 +29,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore store = temp.Open())
-                {
-                    key = store.Create("svc", Info);
-                }
+                IssuedApiKey key = temp.CreateKey("svc", Info);
                 using (ApiKeyVerifier verifier = temp.OpenVerifier())
                 {
                     // Another verification holds its read connection (as a slow one would, mid-read): this one reads
@@ -200,11 +196,7 @@ namespace ApiKeyModule.Tests
         {
             using (var temp = new TempStore())
             {
-                IssuedApiKey key;
-                using (ApiKeyStore admin = temp.Open())
-                {
-                    key = admin.Create("svc", Info);
-                }
+                IssuedApiKey key = temp.CreateKey("svc", Info);
                 using (ApiKeyVerifier verifier = temp.OpenVerifier(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100)))
                 {
                     Assert.True(verifier.Verify(key.Key).Valid);
