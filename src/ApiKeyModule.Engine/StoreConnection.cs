@@ -22,31 +22,7 @@ namespace ApiKeyModule
             {
                 CreateFile(path);
             }
-            var builder = new SqliteConnectionStringBuilder
-            {
-                DataSource = path,
-                Mode = SqliteOpenMode.ReadWrite,
-                DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
-                Pooling = true,
-            };
-            var connection = new SqliteConnection(builder.ToString());
-            try
-            {
-                SqlitePool.Open(connection);
-                Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
-                Prepare(connection, path);
-                return connection;
-            }
-            catch (SqliteException e)
-            {
-                SqlitePool.Close(connection);
-                throw SqliteErrors.From(e, path);
-            }
-            catch
-            {
-                SqlitePool.Close(connection);
-                throw;
-            }
+            return Connect(path, SqliteOpenMode.ReadWrite, pooled: true, busyTimeout, connection => Prepare(connection, path));
         }
 
         /// <summary>
@@ -56,21 +32,27 @@ namespace ApiKeyModule
         /// </summary>
         public static SqliteConnection OpenReader(string path, TimeSpan busyTimeout)
         {
+            // Kept open by the verifier, and closed for good with it.
+            return Connect(path, SqliteOpenMode.ReadOnly, pooled: false, busyTimeout, connection => Execute(connection, "PRAGMA cache_size = -16384"));
+        }
+
+        /// <summary>A connection opened and readied; on a failure it is closed and the failure is a store error.</summary>
+        private static SqliteConnection Connect(string path, SqliteOpenMode mode, bool pooled, TimeSpan busyTimeout, Action<SqliteConnection> ready)
+        {
             var builder = new SqliteConnectionStringBuilder
             {
                 DataSource = path,
-                Mode = SqliteOpenMode.ReadOnly,
+                Mode = mode,
                 DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
-                // Kept open by the verifier, and closed for good with it.
-                Pooling = false,
+                Pooling = pooled,
             };
             var connection = new SqliteConnection(builder.ToString());
             try
             {
-                // Not pooled, but opened and closed through the pool's lock all the same: the library's pool code is shared.
+                // Opened and closed through the pool's lock even when not pooled: the library's pool code is shared.
                 SqlitePool.Open(connection);
                 Execute(connection, "PRAGMA busy_timeout = " + ((int)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
-                Execute(connection, "PRAGMA cache_size = -16384");
+                ready(connection);
                 return connection;
             }
             catch (SqliteException e)
