@@ -31,15 +31,7 @@ namespace ApiKeyModule.Tests
             ApiKeyVerifier verifier = ApiKeyVerifier.Open(location);
             try
             {
-                WebApplicationBuilder builder = WebApplication.CreateBuilder(new[]
-                {
-                    // Port 0: the system picks a free one, which Kestrel then reports.
-                    "--urls=http://127.0.0.1:0",
-                    "--Logging:LogLevel:Default=Warning",
-                    "--hostBuilder:reloadConfigOnChange=false",
-                });
-                WebApplication app = ServiceApp.Build(builder, verifier);
-                await app.StartAsync();
+                WebApplication app = await ServiceApp.StartLocalAsync(verifier);
                 return new ServiceHost(app, verifier, new Uri(app.Urls.Single()));
             }
             catch

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Linq;
 using System.Security.Claims;
 using System.Threading;
+using System.Threading.Tasks;
 using ApiKeyModule;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,6 +27,21 @@ namespace ApiKeyService
                 app.UseApiKeyAuthentication(verifier);
             }
             MapEndpoints(app);
+            return app;
+        }
+
+        /// <summary>The service started on a free local port (which <c>app.Urls</c> then names), quiet but for warnings: for tests and benchmarks.</summary>
+        public static async Task<WebApplication> StartLocalAsync(ApiKeyVerifier verifier)
+        {
+            WebApplicationBuilder builder = WebApplication.CreateBuilder(new[]
+            {
+                // Port 0: the system picks a free one, which Kestrel then reports.
+                "--urls=http://127.0.0.1:0",
+                "--Logging:LogLevel:Default=Warning",
+                "--hostBuilder:reloadConfigOnChange=false",
+            });
+            WebApplication app = Build(builder, verifier);
+            await app.StartAsync();
             return app;
         }
 

@@ -59,8 +59,8 @@ internal static class Program
             var result = new Dictionary<string, object> { ["store"] = args[0], ["wrk"] = WrkVersion() };
             using (ApiKeyVerifier verifier = ApiKeyVerifier.Open(location))
             {
-                WebApplication authenticated = await Start(verifier);
-                WebApplication plain = await Start(null);
+                WebApplication authenticated = await ServiceApp.StartLocalAsync(verifier);
+                WebApplication plain = await ServiceApp.StartLocalAsync(null);
                 try
                 {
                     string authUrl = authenticated.Urls.Single() + "/ping";
@@ -129,19 +129,6 @@ internal static class Program
             }
             try { Directory.Delete(folder, true); } catch (IOException) { }
         }
-    }
-
-    private static async Task<WebApplication> Start(ApiKeyVerifier verifier)
-    {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new[]
-        {
-            "--urls=http://127.0.0.1:0",
-            "--Logging:LogLevel:Default=Warning",
-            "--hostBuilder:reloadConfigOnChange=false",
-        });
-        WebApplication app = ServiceApp.Build(builder, verifier);
-        await app.StartAsync();
-        return app;
     }
 
     /// <summary>Verifications per second of the benchmark's key and call by <paramref name="threads"/> threads at once, and the CPU time of each.</summary>
