@@ -46,7 +46,7 @@ namespace ApiKeyModule
                 next = p + 1;
                 return true;
             }
-            if (first == '[' && TryClass(pattern, p, c, out bool matched, out next))
+            if (first == '[' && MatchClass(pattern, p, c, out next) is bool matched)
             {
                 return matched;
             }
@@ -54,7 +54,8 @@ namespace ApiKeyModule
             return first == c;
         }
 
-        private static bool TryClass(string pattern, int p, char c, out bool matched, out int next)
+        // Null when the '[' has no ']' and so is a literal.
+        private static bool? MatchClass(string pattern, int p, char c, out int next)
         {
             int i = p + 1;
             bool negate = i < pattern.Length && pattern[i] == '!';
@@ -74,9 +75,8 @@ namespace ApiKeyModule
             }
             if (i >= pattern.Length)
             {
-                matched = false;
                 next = p;
-                return false;
+                return null;
             }
             bool member = false;
             for (int j = start; j < i; j++)
@@ -91,9 +91,8 @@ namespace ApiKeyModule
                     member |= pattern[j] == c;
                 }
             }
-            matched = member != negate;
             next = i + 1;
-            return true;
+            return member != negate;
         }
     }
 }

@@ -27,8 +27,7 @@ namespace ApiKeyModule
             {
                 throw Invalid(name, $"The name has {codePoints} characters; the limit is {MaxLength}. Use a shorter name.");
             }
-            int format = SafeText.FindFormatCharacter(name);
-            if (format >= 0)
+            if (SafeText.TryFindFormatCharacter(name, out int format))
             {
                 throw Invalid(name, $"The name contains the Unicode format character {SafeText.Name(format)}; format characters (bidirectional " +
                                     "controls, zero-width characters) can disguise a name. Remove it.");

@@ -31,8 +31,7 @@ namespace ApiKeyModule
                 throw Invalid($"The reason has {codePoints} characters; the limit is {MaxLength}. Give a shorter reason, " +
                               "for example a ticket number, and keep the details there.");
             }
-            int format = SafeText.FindFormatCharacter(reason);
-            if (format >= 0)
+            if (SafeText.TryFindFormatCharacter(reason, out int format))
             {
                 throw Invalid($"The reason contains the Unicode format character {SafeText.Name(format)}; format characters (bidirectional " +
                               "controls, zero-width characters) can hide or reorder text. Remove it.");

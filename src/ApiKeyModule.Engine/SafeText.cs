@@ -86,17 +86,19 @@ namespace ApiKeyModule
             return text.Substring(0, kept) + "...[" + (text.Length - kept).ToString(CultureInfo.InvariantCulture) + " more characters not logged]";
         }
 
-        /// <summary>The first format character (category Cf) in the text, as its code point; -1 when there is none.</summary>
-        public static int FindFormatCharacter(string text)
+        /// <summary>Finds the first format character (category Cf) in the text, as its code point.</summary>
+        public static bool TryFindFormatCharacter(string text, out int codePoint)
         {
             for (int i = 0; i < text.Length; i += char.IsSurrogatePair(text, i) ? 2 : 1)
             {
                 if (CharUnicodeInfo.GetUnicodeCategory(text, i) == UnicodeCategory.Format)
                 {
-                    return char.ConvertToUtf32(text, i);
+                    codePoint = char.ConvertToUtf32(text, i);
+                    return true;
                 }
             }
-            return -1;
+            codePoint = 0;
+            return false;
         }
 
         /// <summary>U+XXXX, the usual way to name a character in a message.</summary>

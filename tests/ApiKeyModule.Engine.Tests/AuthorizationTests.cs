@@ -53,5 +53,52 @@ namespace ApiKeyModule.Tests
         {
             Assert.Equal(matched, Fnmatch.IsMatch(text, pattern));
         }
+
+        [Theory]
+        [InlineData("ab", "zzab")]
+        [InlineData("ab", "abz")]
+        [InlineData("a?", "zab")]
+        public void A_pattern_without_a_star_matches_the_whole_text_and_not_its_end_or_start(string pattern, string text)
+        {
+            Assert.False(Fnmatch.IsMatch(text, pattern));
+            Assert.True(Fnmatch.IsMatch(pattern.Replace('?', 'b'), pattern));
+        }
+
+        [Theory]
+        [InlineData("a[")]
+        [InlineData("[")]
+        [InlineData("a[!")]
+        [InlineData("a[]")]
+        public void A_bracket_without_its_closing_bracket_is_a_literal_even_at_the_end_of_the_pattern(string pattern)
+        {
+            Assert.True(Fnmatch.IsMatch(pattern, pattern));
+        }
+
+        [Theory]
+        [InlineData("[!a]", "!", true)]
+        [InlineData("[!a]", "a", false)]
+        [InlineData("[!]]", "a", true)]
+        [InlineData("[!]]", "]", false)]
+        [InlineData("[ab]", "]", false)]
+        [InlineData("[ab]", "[", false)]
+        public void A_class_is_what_stands_between_its_brackets_and_a_leading_bang_negates_it(string pattern, string text, bool matched)
+        {
+            Assert.Equal(matched, Fnmatch.IsMatch(text, pattern));
+        }
+
+        [Theory]
+        [InlineData("[a-c]", "a", true)]
+        [InlineData("[a-c]", "c", true)]
+        [InlineData("[a-c]", "-", false)]
+        [InlineData("[a-]", "-", true)]
+        [InlineData("[-a]", "-", true)]
+        [InlineData("[z-a]", "m", false)]
+        [InlineData("[a-cb-d]", "b", true)]
+        [InlineData("[aa]", "a", true)]
+        [InlineData("[!a-c]", "c", false)]
+        public void A_range_includes_its_ends_a_dash_at_an_end_of_the_class_is_a_member_and_members_may_repeat(string pattern, string text, bool matched)
+        {
+            Assert.Equal(matched, Fnmatch.IsMatch(text, pattern));
+        }
     }
 }

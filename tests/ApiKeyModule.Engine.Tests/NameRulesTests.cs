@@ -36,6 +36,20 @@ namespace ApiKeyModule.Tests
         }
 
         [Theory]
+        [InlineData(null, "The name is empty", "for example 'backup-server'")]
+        [InlineData("", "The name is empty", "for example 'backup-server'")]
+        [InlineData("tab\there", "control character", "Use printable characters only")]
+        [InlineData(" padded", "starts or ends with white space", "Remove the leading and trailing spaces")]
+        [InlineData("padded\u00a0", "starts or ends with white space", "Remove the leading and trailing spaces")]
+        [InlineData("\u200bfirst", "format character U+200B", "Remove it")]
+        public void Each_refusal_says_what_is_wrong_with_the_name_and_what_to_do(string name, string fault, string remedy)
+        {
+            var e = Assert.Throws<ApiKeyException>(() => NameRules.Validate(name));
+            Assert.Contains(fault, e.Message);
+            Assert.Contains(remedy, e.Message);
+        }
+
+        [Theory]
         [InlineData("invoice\u202efdp.exe", "U+202E")]
         [InlineData("zero\u200bwidth", "U+200B")]
         [InlineData("isolate\u2066x", "U+2066")]

@@ -88,9 +88,13 @@ namespace ApiKeyModule.Tests
         [Fact]
         public void Finds_the_first_format_character_as_a_code_point()
         {
-            Assert.Equal(-1, SafeText.FindFormatCharacter("plain 🔑 text\ttab"));
-            Assert.Equal(0x202E, SafeText.FindFormatCharacter("invoice\u202efdp\u200b.exe"));
-            Assert.Equal(0xE0041, SafeText.FindFormatCharacter("a" + char.ConvertFromUtf32(0xE0041)));
+            Assert.False(SafeText.TryFindFormatCharacter("plain 🔑 text\ttab", out _));
+            Assert.True(SafeText.TryFindFormatCharacter("invoice\u202efdp\u200b.exe", out int bidi));
+            Assert.Equal(0x202E, bidi);
+            Assert.True(SafeText.TryFindFormatCharacter("a" + char.ConvertFromUtf32(0xE0041), out int tag));
+            Assert.Equal(0xE0041, tag);
+            Assert.True(SafeText.TryFindFormatCharacter("\u200bfirst", out int first));
+            Assert.Equal(0x200B, first);
             Assert.Equal("U+202E", SafeText.Name(0x202E));
             Assert.Equal("U+E0041", SafeText.Name(0xE0041));
         }
