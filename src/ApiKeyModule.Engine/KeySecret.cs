@@ -16,6 +16,7 @@ namespace ApiKeyModule
         public static string Generate()
         {
             var chars = new char[Length];
+            // Stryker disable once Arithmetic : the size only sets how many bytes one call draws; the loop draws until every character is filled.
             var buffer = new byte[Length * 2];
             using (var rng = RandomNumberGenerator.Create())
             {
@@ -23,11 +24,11 @@ namespace ApiKeyModule
                 while (filled < Length)
                 {
                     rng.GetBytes(buffer);
-                    for (int i = 0; i < buffer.Length && filled < Length; i++)
+                    foreach (byte b in buffer)
                     {
-                        if (buffer[i] < Unbiased)
+                        if (b < Unbiased && filled < Length)
                         {
-                            chars[filled++] = Alphabet[buffer[i] % Alphabet.Length];
+                            chars[filled++] = Alphabet[b % Alphabet.Length];
                         }
                     }
                 }

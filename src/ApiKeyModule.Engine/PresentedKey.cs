@@ -46,6 +46,7 @@ namespace ApiKeyModule
                 end--;
             }
             int dash = text.IndexOf('-', first, end - first);
+            // Stryker disable once Equality : an empty id is refused below as well, as the id 0.
             if (dash <= first || end - dash - 1 != KeySecret.Length)
             {
                 return false;

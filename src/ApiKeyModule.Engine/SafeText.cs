@@ -44,6 +44,7 @@ namespace ApiKeyModule
                 {
                     result.Append(text, i, width);
                 }
+                // Stryker disable once Equality : a space is not unsafe, so it never comes here.
                 else if (c < ' ')
                 {
                     result.Append((char)(0x2400 + c));
@@ -89,7 +90,8 @@ namespace ApiKeyModule
         /// <summary>Finds the first format character (category Cf) in the text, as its code point.</summary>
         public static bool TryFindFormatCharacter(string text, out int codePoint)
         {
-            for (int i = 0; i < text.Length; i += char.IsSurrogatePair(text, i) ? 2 : 1)
+            // The category of a pair is read at its high surrogate; its low one alone is a surrogate, never a format character.
+            for (int i = 0; i < text.Length; i++)
             {
                 if (CharUnicodeInfo.GetUnicodeCategory(text, i) == UnicodeCategory.Format)
                 {

@@ -40,6 +40,14 @@ namespace ApiKeyModule.Tests
         }
 
         [Fact]
+        public void The_id_may_be_as_large_as_a_32_bit_id_and_no_larger()
+        {
+            Assert.True(PresentedKey.TryParse("2147483647-" + Secret, out int id, out _));
+            Assert.Equal(int.MaxValue, id);
+            Assert.False(PresentedKey.TryParse("2147483648-" + Secret, out _, out _));
+        }
+
+        [Fact]
         public void Rejects_text_longer_than_any_key_however_it_ends()
         {
             // Leading zeros would still parse as id 12: the length alone must refuse it.

@@ -28,6 +28,7 @@ namespace ApiKeyModule.Tests
             Assert.Equal("InvalidReason", e.ErrorId);
             Assert.Equal(ApiKeyErrorCategory.InvalidArgument, e.Category);
             Assert.Contains("501 characters; the limit is 500", e.Message);
+            Assert.Contains("for example a ticket number", e.Message);
         }
 
         [Theory]
@@ -38,7 +39,8 @@ namespace ApiKeyModule.Tests
         {
             var e = Assert.Throws<ApiKeyException>(() => ReasonRules.Validate(reason));
             Assert.Equal("InvalidReason", e.ErrorId);
-            Assert.Contains(named, e.Message);
+            Assert.Contains("format character " + named, e.Message);
+            Assert.Contains("Remove it.", e.Message);
             Assert.DoesNotContain(reason, e.Message);
         }
     }

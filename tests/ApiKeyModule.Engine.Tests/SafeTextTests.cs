@@ -85,6 +85,20 @@ namespace ApiKeyModule.Tests
             Assert.Equal("GET " + new string('r', 251) + "...[4 more characters not logged]", emoji);
         }
 
+        [Theory]
+        [InlineData("abc", 3, "abc")]
+        [InlineData("abc", 0, "...[3 more characters not logged]")]
+        [InlineData("ab\ud83d\udd11", 3, "ab...[2 more characters not logged]")]
+        [InlineData("ab\ud83d\udd11c", 4, "ab\ud83d\udd11...[1 more characters not logged]")]
+        [InlineData("a\ud83d\udd11\ud83d\udd11", 2, "a...[4 more characters not logged]")]
+        public void A_cut_keeps_at_most_the_first_characters_never_half_a_pair_and_says_how_many_it_left_out(string text, int max, string cut)
+        {
+            Assert.Equal(cut, SafeText.Cut(text, max));
+        }
+
+        [Fact]
+        public void A_request_without_a_resource_is_logged_as_its_method() => Assert.Equal("GET ", SafeText.Request("GET", null));
+
         [Fact]
         public void Finds_the_first_format_character_as_a_code_point()
         {

@@ -139,8 +139,26 @@ namespace ApiKeyModule.Tests
             using (ApiKeyStore store = temp.Open())
             {
                 string key = store.Create("svc", SystemAll).Key;
-                Assert.Equal("IncompleteRequest", Assert.Throws<ApiKeyException>(() => store.Verify(key, "CALL", null)).ErrorId);
-                Assert.Equal("InvalidMethod", Assert.Throws<ApiKeyException>(() => store.Verify(key, "FETCH", "x")).ErrorId);
+                ApiKeyException incomplete = Assert.Throws<ApiKeyException>(() => store.Verify(key, "CALL", null));
+                Assert.Equal("IncompleteRequest", incomplete.ErrorId);
+                Assert.Contains("Give both the method and the resource", incomplete.Message);
+                ApiKeyException unknown = Assert.Throws<ApiKeyException>(() => store.Verify(key, "FETCH", "x"));
+                Assert.Equal("InvalidMethod", unknown.ErrorId);
+                Assert.Contains("'FETCH' is not a request method. Use one of " + string.Join(", ", AllowlistEntry.RequestMethods) + ".", unknown.Message);
+            }
+        }
+
+        [Fact]
+        public void A_stored_hash_of_the_wrong_length_accepts_no_secret()
+        {
+            using (var temp = new TempStore())
+            {
+                IssuedApiKey key = temp.CreateKey("svc", SystemAll);
+                temp.Sql("UPDATE api_keys SET key_hash = @hash WHERE id = @id", ("hash", new byte[] { 1, 2, 3 }), ("id", key.Id));
+                using (ApiKeyStore store = temp.Open())
+                {
+                    Assert.Equal(VerificationCode.NotFound, store.Verify(key.Key).Code);
+                }
             }
         }
 
