@@ -46,8 +46,8 @@ namespace ApiKeyModule
                 end--;
             }
             int dash = text.IndexOf('-', first, end - first);
-            // Stryker disable once Equality : an empty id is refused below as well, as the id 0.
-            if (dash <= first || end - dash - 1 != KeySecret.Length)
+            // An empty id is refused below, as the id 0.
+            if (dash == -1 || end - dash - 1 != KeySecret.Length)
             {
                 return false;
             }

@@ -44,8 +44,7 @@ namespace ApiKeyModule
                 {
                     result.Append(text, i, width);
                 }
-                // Stryker disable once Equality : a space is not unsafe, so it never comes here.
-                else if (c < ' ')
+                else if (c <= '\u001F')
                 {
                     result.Append((char)(0x2400 + c));
                 }
