@@ -186,12 +186,10 @@ namespace ApiKeyModule
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
                 var revoked = new ApiKey(current) { Revoked = true, RevokedReason = reason };
-                bool ended = EndPreviousKey(current, "the revocation", UnixTime.ToMilliseconds(DateTime.UtcNow));
-                if (ended)
-                {
-                    revoked.ForgetPreviousKey();
-                }
-                backend.UpdateKey(Row(revoked), null, ended ? PreviousKeyUpdate.Clear : PreviousKeyUpdate.Keep);
+                // Whether it still worked or had run out, the previous secret goes with the revocation.
+                EndPreviousKey(current, "the revocation", UnixTime.ToMilliseconds(DateTime.UtcNow));
+                revoked.ForgetPreviousKey();
+                backend.UpdateKey(Row(revoked), null, PreviousKeyUpdate.Clear);
                 Audit(AuditAction.Revoke, id, current.Name, details: reason);
                 return revoked;
             });
@@ -237,10 +235,10 @@ namespace ApiKeyModule
                     Count = row.Count,
                     Action = row.Action,
                     KeyId = row.KeyId,
-                    KeyName = Shown(row.KeyName),
-                    OldValue = Shown(row.OldValue),
-                    NewValue = Shown(row.NewValue),
-                    Details = Shown(row.Details),
+                    KeyName = SafeText.Escape(row.KeyName),
+                    OldValue = SafeText.Escape(row.OldValue),
+                    NewValue = SafeText.Escape(row.NewValue),
+                    Details = SafeText.Escape(row.Details),
                     User = row.User,
                     Host = row.Host,
                     ProcessId = row.ProcessId,
@@ -278,10 +276,13 @@ namespace ApiKeyModule
         }
 
         /// <summary>The bound as kept (to the millisecond, UTC); AuditBoundInFuture when it has not passed yet.</summary>
-        internal static DateTime ValidateAuditBound(DateTime before)
+        internal static DateTime ValidateAuditBound(DateTime before) => ValidateAuditBound(before, DateTime.UtcNow);
+
+        /// <summary>The bound as kept; AuditBoundInFuture when it is after <paramref name="now"/> (UTC).</summary>
+        internal static DateTime ValidateAuditBound(DateTime before, DateTime now)
         {
             DateTime bound = UnixTime.Normalize(before);
-            if (bound > DateTime.UtcNow)
+            if (bound > now)
             {
                 throw new ApiKeyException(ErrorIds.AuditBoundInFuture, ApiKeyErrorCategory.InvalidArgument,
                     $"The bound {UnixTime.Show(bound)} is in the future: clearing up to it would remove entries not yet written.", bound)
@@ -424,8 +425,6 @@ namespace ApiKeyModule
                 ProcessId = AuditOrigin.ProcessId,
             });
 
-        private static string? Shown(string? text) => text == null ? null : SafeText.Escape(text);
-
         private IEnumerable<ApiKey> Query(KeySelection selection, object? value)
         {
             // What this store has seen verified is written before it is read back.
@@ -447,7 +446,7 @@ namespace ApiKeyModule
                 key.ExpiresAt = Time(row.ExpiresAt);
                 key.Revoked = row.Revoked;
                 // Escaped again: a store written by an earlier version may hold the reason as it was given.
-                key.RevokedReason = Shown(row.RevokedReason);
+                key.RevokedReason = SafeText.Escape(row.RevokedReason);
                 key.LastUsedAt = Time(row.LastUsedAt);
                 ShowPreviousKey(key, row, now);
                 yield return key;
