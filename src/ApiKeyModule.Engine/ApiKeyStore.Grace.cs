@@ -61,6 +61,7 @@ namespace ApiKeyModule
         /// <summary>Inside the transaction that writes a batch of what verification recorded.</summary>
         private void WriteGraceBookkeeping(List<PreviousKeyUse> uses, Dictionary<int, long> ends)
         {
+            // Stryker disable once Equality : an empty batch updates no row; the check only spares preparing the statement
             if (uses.Count > 0)
             {
                 backend.WritePreviousLastUses(uses);
@@ -115,6 +116,7 @@ namespace ApiKeyModule
                 updated.ForgetPreviousKey();
                 return PreviousKeyUpdate.Clear;
             }
+            // Stryker disable once Equality : at equality the assignments write the values the key already holds
             if (updated.StoredPreviousKeyEnd != null && updated.ExpiresAt != null && UnixTime.ToMilliseconds(updated.ExpiresAt.Value) < updated.StoredPreviousKeyEnd)
             {
                 updated.StoredPreviousKeyEnd = UnixTime.ToMilliseconds(updated.ExpiresAt.Value);
@@ -132,6 +134,7 @@ namespace ApiKeyModule
             long? end = current.StoredPreviousKeyEnd;
             if (end == null)
             {
+                // Stryker disable once Boolean : with no previous secret, clearing it and keeping it write the same row, and the key shows none either way
                 return false;
             }
             if (end <= now)
@@ -144,12 +147,8 @@ namespace ApiKeyModule
                 return false;
             }
             long? lastUse = current.PreviousKeyLastUsedAt == null ? (long?)null : UnixTime.ToMilliseconds(current.PreviousKeyLastUsedAt.Value);
-            long? pending = grace.PendingUse(current.Id);
-            if (pending != null && (lastUse == null || pending > lastUse))
-            {
-                // Verified through this store and not yet written (of this secret, unless another store reset the key since).
-                lastUse = pending;
-            }
+            // Verified through this store and not yet written (of this secret, unless another store reset the key since).
+            lastUse = Latest(lastUse, grace.PendingUse(current.Id));
             Audit(AuditAction.GracePeriodEnded, current.Id, current.Name,
                 details: $"Ended early by {cause}: the previous key stops working now, not at {UnixTime.Show(Time(end))}. {LastUse(lastUse)}");
             // Its uses not yet written can no longer be: the secret they were of is gone.
@@ -191,6 +190,8 @@ namespace ApiKeyModule
             !reset && after.StoredPreviousKeyEnd != null && after.StoredPreviousKeyEnd < before.StoredPreviousKeyEnd
                 ? $"The previous key now stops working then too, not at {UnixTime.Show(Time(before.StoredPreviousKeyEnd))}."
                 : null;
+
+        private static long? Latest(long? a, long? b) => a == null ? b : b == null ? a : Math.Max(a.Value, b.Value);
 
         private static string LastUse(long? last) =>
             last == null ? "It was not used after the reset." : $"It was last used at {UnixTime.Show(Time(last))}.";

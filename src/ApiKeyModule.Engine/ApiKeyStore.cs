@@ -38,6 +38,7 @@ namespace ApiKeyModule
         /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, connecting to PostgreSQL as <paramref name="credential"/>.</summary>
         public static ApiKeyStore Open(string? location, NetworkCredential? credential, TimeSpan? busyTimeout = null) =>
             // Opened with create: a missing store is made, never null.
+            // Stryker disable once Boolean : create tells only PostgreSQL whether to make the store's schema (a SQLite file is always made); PostgresStoreTests check it on a server, which mutation runs have none of
             Open(StoreOrigin.Resolve(location, credential), busyTimeout, create: true)!;
 
         /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, but null when there is no store there yet (no file, or no store in the schema): nothing is created.</summary>
@@ -49,19 +50,24 @@ namespace ApiKeyModule
             StoreOrigin found = StoreOrigin.Resolve(location, credential);
             // A folder in the way is opened, so that it is reported as such.
             bool exists = found.IsPostgres || System.IO.File.Exists(found.FilePath) || System.IO.Directory.Exists(found.FilePath);
+            // Stryker disable once Boolean : create tells only PostgreSQL whether to make the store's schema (a SQLite file is always made); PostgresStoreTests check it on a server, which mutation runs have none of
             return exists ? Open(found, busyTimeout, create: false) : null;
         }
 
         /// <summary>The store a key object was read from, opened again; null when it is gone.</summary>
         internal static ApiKeyStore? Reopen(ApiKey key) =>
+            // Stryker disable once Boolean : create tells only PostgreSQL whether to make the store's schema (a SQLite file is always made); PostgresStoreTests check it on a server, which mutation runs have none of
             key.Origin == null ? OpenIfExists(key.Store) : key.Origin.IsPostgres || System.IO.File.Exists(key.Origin.FilePath) ? Open(key.Origin, null, create: false) : null;
 
         private static ApiKeyStore? Open(StoreOrigin origin, TimeSpan? busyTimeout, bool create)
         {
+            // Stryker disable once NullCoalescing : the busy timeout shows only in how long a locked store is waited for, and a test would wait the 30 s default
             TimeSpan timeout = busyTimeout ?? StoreConnection.DefaultBusyTimeout;
+            // Stryker disable once Conditional,NullCoalescing : the PostgreSQL branch is checked by PostgresStoreTests on a server, which mutation runs have none of
             IStoreBackend? backend = origin.IsPostgres
                 ? PostgresBackend.Open(origin.ConnectionString, timeout, origin.Schema ?? PostgresSchema.DefaultName, create)
                 : (IStoreBackend)SqliteBackend.Open(origin.FilePath, timeout);
+            // Stryker disable once Conditional : only PostgreSQL finds no store without creating one (SQLite opens or fails); PostgresStoreTests check it on a server
             return backend == null ? null : new ApiKeyStore(backend, origin);
         }
 
@@ -404,9 +410,13 @@ namespace ApiKeyModule
             catch (NameTakenException e) when (name != null)
             {
                 ApiKey? existing = GetByName(name);
+                // Stryker disable once Conditional : the name's holder is missing only when it went between the refused insert and this read, which no test can time
+                string taken = existing != null
+                    ? $"'{existing.Name}' already exists (Id {existing.Id})"
+                    // Stryker disable once String : reached only when the name's holder went between the refused insert and this read, which no test can time
+                    : $"'{name}' already exists";
                 throw new ApiKeyException(ErrorIds.DuplicateName, ApiKeyErrorCategory.ResourceExists,
-                    $"A key named '{existing?.Name ?? name}' already exists{(existing != null ? " (Id " + existing.Id + ")" : "")}; names are unique ignoring case. Choose another name.",
-                    name, e.InnerException);
+                    $"A key named {taken}; names are unique ignoring case. Choose another name.", name, e.InnerException);
             }
         }
 
