@@ -410,11 +410,12 @@ namespace ApiKeyModule
             catch (NameTakenException e) when (name != null)
             {
                 ApiKey? existing = GetByName(name);
-                // Stryker disable once Conditional : the name's holder is missing only when it went between the refused insert and this read, which no test can time
-                string taken = existing != null
-                    ? $"'{existing.Name}' already exists (Id {existing.Id})"
-                    // Stryker disable once String : reached only when the name's holder went between the refused insert and this read, which no test can time
-                    : $"'{name}' already exists";
+                // Stryker disable once String : kept only when the name's holder went between the refused insert and this read, which no test can time
+                string taken = $"'{name}' already exists";
+                if (existing != null)
+                {
+                    taken = $"'{existing.Name}' already exists (Id {existing.Id})";
+                }
                 throw new ApiKeyException(ErrorIds.DuplicateName, ApiKeyErrorCategory.ResourceExists,
                     $"A key named {taken}; names are unique ignoring case. Choose another name.", name, e.InnerException);
             }

@@ -98,8 +98,8 @@ namespace ApiKeyModule
             };
         }
 
-        /// <summary>As TimeSpan's invariant form: 1.00:00:00, 00:00:30, 00:00:00.5000000.</summary>
-        public static string Show(TimeSpan grace) => grace.ToString("c", CultureInfo.InvariantCulture);
+        /// <summary>As TimeSpan's constant form, the same in every culture: 1.00:00:00, 00:00:30, 00:00:00.5000000.</summary>
+        public static string Show(TimeSpan grace) => grace.ToString();
 
         private static ApiKeyException Invalid(TimeSpan value, string message, string? remedy = null) =>
             new ApiKeyException(ErrorIds.InvalidGracePeriod, ApiKeyErrorCategory.InvalidArgument, message, Show(value)) { Remedy = remedy };
