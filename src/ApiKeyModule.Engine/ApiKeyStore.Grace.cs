@@ -15,12 +15,18 @@ namespace ApiKeyModule
         // Uses of previous secrets and ends noticed by verification, batched with last uses (see ApiKeyStore.Recording.cs).
         private readonly PendingGrace grace = new PendingGrace();
 
+        /// <summary>For tests: what verification recorded of grace periods and this store has not written yet.</summary>
+        internal PendingGrace GraceRecords => grace;
+
         /// <summary>Whether <paramref name="hash"/> is the key's previous secret, while that still works.</summary>
-        private static bool MatchesPreviousKey(VerifiedKey key, byte[] hash) =>
-            key.PreviousHash != null && key.PreviousExpiresAt > UnixTime.ToMilliseconds(DateTime.UtcNow) && FixedTimeEquals(hash, key.PreviousHash);
+        private static bool MatchesPreviousKey(VerifiedKey key, byte[] hash) => MatchesPreviousKey(key, hash, UnixTime.ToMilliseconds(DateTime.UtcNow));
+
+        /// <summary>Whether <paramref name="hash"/> is the key's previous secret, and that works at <paramref name="now"/>: its end is exclusive.</summary>
+        internal static bool MatchesPreviousKey(VerifiedKey key, byte[] hash, long now) =>
+            key.PreviousHash != null && key.PreviousExpiresAt > now && FixedTimeEquals(hash, key.PreviousHash);
 
         /// <summary>What a verification of a genuine key says of its previous secret.</summary>
-        private static ApiKeyVerification WithGrace(ApiKeyVerification result, VerifiedKey key, bool usedPreviousKey, long now)
+        internal static ApiKeyVerification WithGrace(ApiKeyVerification result, VerifiedKey key, bool usedPreviousKey, long now)
         {
             result.UsedPreviousKey = usedPreviousKey;
             if (key.PreviousHash != null && key.PreviousExpiresAt > now)
@@ -31,7 +37,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>A verification of a genuine key whose previous secret has passed its end: the end is recorded with the next batch.</summary>
-        private void NoticeGraceEnd(int id, VerifiedKey key, long now)
+        internal void NoticeGraceEnd(int id, VerifiedKey key, long now)
         {
             if (key.PreviousHash == null || key.PreviousExpiresAt is not long end || end > now)
             {
@@ -55,6 +61,7 @@ namespace ApiKeyModule
         /// <summary>Inside the transaction that writes a batch of what verification recorded.</summary>
         private void WriteGraceBookkeeping(List<PreviousKeyUse> uses, Dictionary<int, long> ends)
         {
+            // Stryker disable once Equality : an empty batch updates no row; the check only spares preparing the statement
             if (uses.Count > 0)
             {
                 backend.WritePreviousLastUses(uses);
@@ -70,7 +77,7 @@ namespace ApiKeyModule
         /// Inside a write transaction: a GracePeriodEnded row for the key's previous secret that ended at
         /// <paramref name="end"/>, unless the key no longer holds that secret, it has not ended yet, or its end is recorded.
         /// </summary>
-        private void RecordGraceRanOut(int id, long end, long now)
+        internal void RecordGraceRanOut(int id, long end, long now)
         {
             PreviousKeyRow? row = backend.ReadPreviousKey(id);
             if (row == null || row.ExpiresAt != end || end > now || backend.HasAudit(id, AuditAction.GracePeriodEnded, end))
@@ -109,6 +116,7 @@ namespace ApiKeyModule
                 updated.ForgetPreviousKey();
                 return PreviousKeyUpdate.Clear;
             }
+            // Stryker disable once Equality : at equality the assignments write the values the key already holds
             if (updated.StoredPreviousKeyEnd != null && updated.ExpiresAt != null && UnixTime.ToMilliseconds(updated.ExpiresAt.Value) < updated.StoredPreviousKeyEnd)
             {
                 updated.StoredPreviousKeyEnd = UnixTime.ToMilliseconds(updated.ExpiresAt.Value);
@@ -121,11 +129,12 @@ namespace ApiKeyModule
         /// Inside a change's transaction: when the key holds a previous secret, records its end if it ran out (once) or if
         /// <paramref name="cause"/> ends it now (null: this change keeps it). True when the row's previous secret is to go.
         /// </summary>
-        private bool EndPreviousKey(ApiKey current, string? cause, long now)
+        internal bool EndPreviousKey(ApiKey current, string? cause, long now)
         {
             long? end = current.StoredPreviousKeyEnd;
             if (end == null)
             {
+                // Stryker disable once Boolean : with no previous secret, clearing it and keeping it write the same row, and the key shows none either way
                 return false;
             }
             if (end <= now)
@@ -138,12 +147,8 @@ namespace ApiKeyModule
                 return false;
             }
             long? lastUse = current.PreviousKeyLastUsedAt == null ? (long?)null : UnixTime.ToMilliseconds(current.PreviousKeyLastUsedAt.Value);
-            long? pending = grace.PendingUse(current.Id);
-            if (pending != null && (lastUse == null || pending > lastUse))
-            {
-                // Verified through this store and not yet written (of this secret, unless another store reset the key since).
-                lastUse = pending;
-            }
+            // Verified through this store and not yet written (of this secret, unless another store reset the key since).
+            lastUse = Latest(lastUse, grace.PendingUse(current.Id));
             Audit(AuditAction.GracePeriodEnded, current.Id, current.Name,
                 details: $"Ended early by {cause}: the previous key stops working now, not at {UnixTime.Show(Time(end))}. {LastUse(lastUse)}");
             // Its uses not yet written can no longer be: the secret they were of is gone.
@@ -152,7 +157,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>A grace period is for a key whose current secret works, and ends no later than the key.</summary>
-        private static void CheckGrace(ApiKey current, ApiKey updated, TimeSpan grace, long end, long now)
+        internal static void CheckGrace(ApiKey current, ApiKey updated, TimeSpan grace, long end, long now)
         {
             string key = $"The key with Id {current.Id} ('{current.Name}')";
             if (current.Revoked || current.ExpiresAt != null && UnixTime.ToMilliseconds(current.ExpiresAt.Value) <= now)
@@ -171,7 +176,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>The Reset row's details: what became of the replaced secret.</summary>
-        private static string? ResetDetails(ApiKey before, ApiKey after)
+        internal static string? ResetDetails(ApiKey before, ApiKey after)
         {
             if (before.Revoked)
             {
@@ -181,16 +186,18 @@ namespace ApiKeyModule
         }
 
         /// <summary>The SetExpiry row's details, when the new expiry shortens the previous secret's grace period.</summary>
-        private static string? ExpiryDetails(ApiKey before, ApiKey after, bool reset) =>
+        internal static string? ExpiryDetails(ApiKey before, ApiKey after, bool reset) =>
             !reset && after.StoredPreviousKeyEnd != null && after.StoredPreviousKeyEnd < before.StoredPreviousKeyEnd
                 ? $"The previous key now stops working then too, not at {UnixTime.Show(Time(before.StoredPreviousKeyEnd))}."
                 : null;
+
+        private static long? Latest(long? a, long? b) => a == null ? b : b == null ? a : Math.Max(a.Value, b.Value);
 
         private static string LastUse(long? last) =>
             last == null ? "It was not used after the reset." : $"It was last used at {UnixTime.Show(Time(last))}.";
 
         /// <summary>What a key object shows of its previous secret: only one that still works.</summary>
-        private static void ShowPreviousKey(ApiKey key, StoredKey row, long now)
+        internal static void ShowPreviousKey(ApiKey key, StoredKey row, long now)
         {
             key.StoredPreviousKeyEnd = row.PreviousKeyExpiresAt;
             if (row.PreviousKeyExpiresAt > now)

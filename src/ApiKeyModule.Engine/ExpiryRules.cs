@@ -5,14 +5,17 @@ namespace ApiKeyModule
     internal static class ExpiryRules
     {
         /// <summary>The expiry as stored (UTC, to the millisecond); it must lie in the future.</summary>
-        public static DateTime? Validate(DateTime? expiresAt)
+        public static DateTime? Validate(DateTime? expiresAt) => Validate(expiresAt, DateTime.UtcNow);
+
+        /// <summary>The expiry as stored; it must lie after <paramref name="now"/> (UTC).</summary>
+        internal static DateTime? Validate(DateTime? expiresAt, DateTime now)
         {
             if (expiresAt == null)
             {
                 return null;
             }
             DateTime utc = UnixTime.Normalize(expiresAt.Value);
-            if (utc <= DateTime.UtcNow)
+            if (utc <= now)
             {
                 throw new ApiKeyException(ErrorIds.ExpirationInPast, ApiKeyErrorCategory.InvalidArgument,
                     $"Expiration date is in the past ({UnixTime.Show(utc)}).", expiresAt)

@@ -75,6 +75,19 @@ namespace ApiKeyModule.Tests
             }
         }
 
+        [Fact]
+        public void The_upper_bound_is_exclusive_to_the_millisecond_rows_are_kept_in()
+        {
+            using (var temp = new TempStore())
+            using (ApiKeyStore store = temp.Open())
+            {
+                store.Create("svc", new AllowlistEntry[0]);
+                DateTime written = store.ReadAuditLog().Single().Time;
+                Assert.Empty(store.ReadAuditLog(before: written));
+                Assert.Single(store.ReadAuditLog(before: written.AddTicks(1)));
+            }
+        }
+
         [SqliteOnlyFact("a store file of SQLite's first schema version")]
         public void A_first_version_store_is_migrated_with_its_keys_intact()
         {

@@ -70,5 +70,27 @@ namespace ApiKeyModule.Tests
                 Assert.Equal(new[] { AuditAction.ClearAuditLog }, store.ReadAuditLog().Select(x => x.Action));
             }
         }
+
+        [Fact]
+        public void Failed_verifications_counted_in_memory_are_written_before_they_are_counted()
+        {
+            using (var temp = new TempStore())
+            using (ApiKeyStore store = temp.Open())
+            {
+                store.Verify("garbage");
+                Assert.Equal((0, 1), store.Pending);
+                store.CountAuditLog(DateTime.UtcNow);
+                Assert.Equal((0, 0), store.Pending);
+                Assert.Equal(1L, Convert.ToInt64(temp.Sql("SELECT count(*) FROM audit_log WHERE action = 'VerificationFailed'")));
+            }
+        }
+
+        [Fact]
+        public void The_present_is_a_bound_and_a_millisecond_later_is_not()
+        {
+            DateTime now = UnixTime.FromMilliseconds(1_800_000_000_000);
+            Assert.Equal(now, ApiKeyStore.ValidateAuditBound(now, now));
+            Assert.Equal("AuditBoundInFuture", Assert.Throws<ApiKeyException>(() => ApiKeyStore.ValidateAuditBound(now.AddMilliseconds(1), now)).ErrorId);
+        }
     }
 }

@@ -536,6 +536,22 @@ namespace ApiKeyModule.Tests
         }
 
         [Fact]
+        public void No_text_is_no_duration()
+        {
+            Assert.False(GraceRules.TryParse(null, out TimeSpan grace));
+            Assert.Equal(TimeSpan.Zero, grace);
+        }
+
+        [Theory]
+        [InlineData(86_400_000L, "1.00:00:00")]
+        [InlineData(30_000L, "00:00:30")]
+        [InlineData(500L, "00:00:00.5000000")]
+        public void A_duration_is_shown_in_timespans_invariant_form(long milliseconds, string shown)
+        {
+            Assert.Equal(shown, GraceRules.Show(TimeSpan.FromMilliseconds(milliseconds)));
+        }
+
+        [Fact]
         public void A_huge_iso_duration_is_too_long_not_an_overflow()
         {
             Assert.True(GraceRules.TryParse("P999999999D", out TimeSpan grace));
