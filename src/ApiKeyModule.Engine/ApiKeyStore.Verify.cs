@@ -47,8 +47,7 @@ namespace ApiKeyModule
             {
                 return Fail(VerificationCode.Revoked, id, name, method, resource);
             }
-            // Stryker disable once Equality : whether a key still works in the very millisecond it expires; the clock cannot be pinned there.
-            if (key.ExpiresAt <= now)
+            if (ExpiryRules.HasExpired(key.ExpiresAt, now))
             {
                 return Fail(VerificationCode.Expired, id, name, method, resource);
             }

@@ -7,6 +7,9 @@ namespace ApiKeyModule
         /// <summary>The expiry as stored (UTC, to the millisecond); it must lie in the future.</summary>
         public static DateTime? Validate(DateTime? expiresAt) => Validate(expiresAt, DateTime.UtcNow);
 
+        /// <summary>A key has expired from the millisecond of its expiry on; one without an expiry never does.</summary>
+        internal static bool HasExpired(long? expiresAt, long now) => expiresAt <= now;
+
         /// <summary>The expiry as stored; it must lie after <paramref name="now"/> (UTC).</summary>
         internal static DateTime? Validate(DateTime? expiresAt, DateTime now)
         {

@@ -44,6 +44,16 @@ namespace ApiKeyModule.Tests
             Assert.Null(ExpiryRules.Validate(null, now));
         }
 
+        [Theory]
+        [InlineData(1_000L, 999L, false)]
+        [InlineData(1_000L, 1_000L, true)]
+        [InlineData(1_000L, 1_001L, true)]
+        [InlineData(null, long.MaxValue, false)]
+        public void A_key_has_expired_from_the_millisecond_of_its_expiry_on(long? expiresAt, long now, bool expired)
+        {
+            Assert.Equal(expired, ExpiryRules.HasExpired(expiresAt, now));
+        }
+
         [Fact]
         public void A_change_other_than_a_reset_keeps_the_revocation_and_its_reason()
         {
