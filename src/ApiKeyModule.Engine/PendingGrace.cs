@@ -16,6 +16,9 @@ namespace ApiKeyModule
         internal const int MaxRemembered = 65_536;
         private readonly ConcurrentDictionary<int, PreviousKeyUse> recordedUses = new ConcurrentDictionary<int, PreviousKeyUse>();
         private readonly ConcurrentDictionary<int, long> noticedEnds = new ConcurrentDictionary<int, long>();
+        // How many keys each holds, counted under the gate: a ConcurrentDictionary's Count takes all its locks.
+        private int recordedUsesCount;
+        private int noticedEndsCount;
         private readonly object gate = new object();
         // Each entry holds the hash it was checked against, so that a use is never written to a newer previous secret.
         private Dictionary<int, PreviousKeyUse> pendingUses = new Dictionary<int, PreviousKeyUse>();
@@ -54,7 +57,7 @@ namespace ApiKeyModule
             var use = new PreviousKeyUse { Id = id, At = now, Hash = key.PreviousHash };
             lock (gate)
             {
-                Remember(recordedUses, id, use);
+                Remember(recordedUses, ref recordedUsesCount, id, use);
                 pendingUses[id] = use;
             }
             return true;
@@ -74,7 +77,7 @@ namespace ApiKeyModule
                     // Stryker disable once Boolean : reached only when another thread noticed the same end between the check above and the lock.
                     return false;
                 }
-                Remember(noticedEnds, id, end);
+                Remember(noticedEnds, ref noticedEndsCount, id, end);
                 pendingEnds[id] = end;
             }
             return true;
@@ -134,11 +137,16 @@ namespace ApiKeyModule
         }
 
         /// <summary>Under the gate.</summary>
-        private static void Remember<T>(ConcurrentDictionary<int, T> remembered, int id, T value)
+        private static void Remember<T>(ConcurrentDictionary<int, T> remembered, ref int count, int id, T value)
         {
-            if (!remembered.ContainsKey(id) && remembered.Count >= MaxRemembered)
+            if (!remembered.ContainsKey(id))
             {
-                remembered.Clear();
+                if (count >= MaxRemembered)
+                {
+                    remembered.Clear();
+                    count = 0;
+                }
+                count++;
             }
             remembered[id] = value;
         }
