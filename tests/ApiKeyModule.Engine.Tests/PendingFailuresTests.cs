@@ -53,6 +53,21 @@ namespace ApiKeyModule.Tests
         }
 
         [Fact]
+        public void A_group_counted_on_two_threads_is_held_twice_against_the_bound_until_taken()
+        {
+            var failures = new PendingFailures();
+            for (int i = 0; i < Max - 1; i++)
+            {
+                failures.Add(null, null, VerificationCode.NotFound, "a" + i, i, threadId: 1);
+            }
+            failures.Add(7, "svc", VerificationCode.Forbidden, "Forbidden: GET /a", 100, threadId: 1);
+            failures.Add(7, "svc", VerificationCode.Forbidden, "Forbidden: GET /a", 200, threadId: 2);
+            List<FailureGroup> taken = failures.Take();
+            Assert.Equal(1L, taken.Single(g => g.Details == "Forbidden: GET /a").Count);
+            Assert.Equal(1L, taken.Single(g => g.Details == PendingFailures.OverflowDetails(VerificationCode.Forbidden)).Count);
+        }
+
+        [Fact]
         public void Groups_are_taken_by_their_first_time_then_in_the_order_they_began()
         {
             var failures = new PendingFailures();
