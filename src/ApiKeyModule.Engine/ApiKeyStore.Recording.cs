@@ -13,7 +13,7 @@ namespace ApiKeyModule
         /// </summary>
         internal const long RecordedFlushMs = 15_000;
         // Uses of this many keys are written at once, whatever their age: memory stays small however many keys are used.
-        private const int MaxPendingUses = 50_000;
+        internal const int MaxPendingUses = 50_000;
         private readonly PendingUses uses = new PendingUses();
         private readonly PendingFailures failures = new PendingFailures();
         private readonly object flushGate = new object();
@@ -32,16 +32,18 @@ namespace ApiKeyModule
         /// <summary>How many last uses and groups of failed verifications wait to be written.</summary>
         internal (int Uses, int FailureGroups) Pending => (uses.Count, failures.Count);
 
+        /// <summary>When the oldest record still in memory was made (ms since 1970), or 0 when there is none.</summary>
+        internal long PendingSince => Interlocked.Read(ref pendingSince);
+
         /// <summary>
         /// Writes what was recorded, unless nothing is or a write transaction is open (it is then written later). A store
         /// that cannot be written keeps it and reports it once (<see cref="RecordingFailed"/>); nothing is thrown for it.
-        /// True when nothing is left to write.
         /// </summary>
-        internal bool FlushRecorded()
+        internal void FlushRecorded()
         {
             lock (flushGate)
             {
-                return Flush();
+                Flush();
             }
         }
 
@@ -52,7 +54,7 @@ namespace ApiKeyModule
         internal void FlushRecordedIfDue(long ageMs)
         {
             backend.EndIdleReads();
-            if (!IsDue(UnixTime.ToMilliseconds(DateTime.UtcNow), ageMs) || !Monitor.TryEnter(flushGate))
+            if (!IsDue(Interlocked.Read(ref pendingSince), UnixTime.ToMilliseconds(DateTime.UtcNow), ageMs, uses) || !Monitor.TryEnter(flushGate))
             {
                 return;
             }
@@ -67,7 +69,7 @@ namespace ApiKeyModule
         }
 
         /// <summary>After a use or failure was recorded: a store without a background flush writes when the oldest record is due.</summary>
-        private void Recorded(long now)
+        internal void Recorded(long now)
         {
             // A plain read first: every failure comes here, and a locked instruction on a shared line would make the
             // threads of a verifier take turns.
@@ -75,23 +77,24 @@ namespace ApiKeyModule
             {
                 Interlocked.CompareExchange(ref pendingSince, now, 0);
             }
-            if (!recordsInBackground && IsDue(now, RecordedFlushMs))
+            if (!recordsInBackground && IsDue(Interlocked.Read(ref pendingSince), now, RecordedFlushMs, uses))
             {
                 FlushRecorded();
             }
         }
 
-        private bool IsDue(long now, long ageMs)
-        {
-            long since = Interlocked.Read(ref pendingSince);
-            return since != 0 && (now - since >= ageMs || uses.Count >= MaxPendingUses);
-        }
+        /// <summary>
+        /// Whether what was recorded is to be written at <paramref name="now"/>: the oldest record (made at
+        /// <paramref name="since"/>, 0 for none) is <paramref name="ageMs"/> old, or uses of many keys wait.
+        /// </summary>
+        internal static bool IsDue(long since, long now, long ageMs, PendingUses uses) =>
+            since != 0 && (now - since >= ageMs || uses.Count >= MaxPendingUses);
 
-        private bool Flush()
+        private void Flush()
         {
             if (Interlocked.Read(ref pendingSince) == 0 || backend.InTransaction)
             {
-                return Interlocked.Read(ref pendingSince) == 0;
+                return;
             }
             Interlocked.Exchange(ref pendingSince, 0);
             Dictionary<int, long> touched = uses.Take();
@@ -99,7 +102,7 @@ namespace ApiKeyModule
             (List<PreviousKeyUse> Uses, Dictionary<int, long> Ends) graceRecords = grace.Take();
             if (touched.Count == 0 && failed.Count == 0 && graceRecords.Uses.Count == 0 && graceRecords.Ends.Count == 0)
             {
-                return true;
+                return;
             }
             try
             {
@@ -126,7 +129,6 @@ namespace ApiKeyModule
                     return 0;
                 });
                 recordingFails = false;
-                return true;
             }
             catch (ApiKeyException e) when (e.IsStoreFailure)
             {
@@ -140,7 +142,6 @@ namespace ApiKeyModule
                     recordingFails = true;
                     RecordingFailed?.Invoke(e);
                 }
-                return false;
             }
         }
     }

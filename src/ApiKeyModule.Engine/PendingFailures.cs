@@ -33,12 +33,30 @@ namespace ApiKeyModule
             " in one batch; counted here without their key ids and requests";
 
         /// <summary>How many groups wait to be written (a group counted on several threads once).</summary>
-        public int Count => Merged(Snapshot()).Count;
+        public int Count
+        {
+            get
+            {
+                var keys = new HashSet<GroupKey>();
+                foreach (Stripe stripe in stripes)
+                {
+                    lock (stripe)
+                    {
+                        keys.UnionWith(stripe.Groups.Keys);
+                    }
+                }
+                return keys.Count;
+            }
+        }
 
-        public void Add(int? keyId, string? keyName, VerificationCode code, string details, long now)
+        public void Add(int? keyId, string? keyName, VerificationCode code, string details, long now) =>
+            Add(keyId, keyName, code, details, now, Environment.CurrentManagedThreadId);
+
+        /// <summary>Like <see cref="Add(int?, string?, VerificationCode, string, long)"/>, counted in the stripe of the thread with this id.</summary>
+        internal void Add(int? keyId, string? keyName, VerificationCode code, string details, long now, int threadId)
         {
             var key = new GroupKey(keyId, details);
-            Stripe stripe = stripes[(Environment.CurrentManagedThreadId & int.MaxValue) % Stripes];
+            Stripe stripe = stripes[threadId % Stripes];
             lock (stripe)
             {
                 if (stripe.Groups.TryGetValue(key, out FailureGroup group))
@@ -59,6 +77,7 @@ namespace ApiKeyModule
             {
                 lock (stripe)
                 {
+                    // Stryker disable once Equality : an empty stripe's groups replaced by a new empty dictionary are the same; the check saves the allocation.
                     if (stripe.Groups.Count > 0)
                     {
                         taken.AddRange(stripe.Groups.Values);
@@ -75,7 +94,8 @@ namespace ApiKeyModule
         /// <summary>Groups that could not be written, pending again (merged with any that came meanwhile).</summary>
         public void Restore(IEnumerable<FailureGroup> groups)
         {
-            Stripe stripe = stripes[(Environment.CurrentManagedThreadId & int.MaxValue) % Stripes];
+            // Thread ids are positive.
+            Stripe stripe = stripes[Environment.CurrentManagedThreadId % Stripes];
             lock (stripe)
             {
                 foreach (FailureGroup group in groups)
@@ -118,19 +138,6 @@ namespace ApiKeyModule
                 IsOverflow = true,
                 Sequence = group.Sequence,
             });
-        }
-
-        private List<FailureGroup> Snapshot()
-        {
-            var all = new List<FailureGroup>();
-            foreach (Stripe stripe in stripes)
-            {
-                lock (stripe)
-                {
-                    all.AddRange(stripe.Groups.Values.Select(group => group.Copy()));
-                }
-            }
-            return all;
         }
 
         /// <summary>One group per key id and details: the same failures counted on several threads, added up.</summary>
@@ -176,6 +183,7 @@ namespace ApiKeyModule
 
             public override bool Equals(object? obj) => obj is GroupKey other && Equals(other);
 
+            // Stryker disable once Bitwise,Arithmetic,NullCoalescing,Unary : the arithmetic of a hash code only changes how keys spread over buckets; Equals decides.
             public override int GetHashCode() => unchecked((keyId ?? -1) * 397 ^ StringComparer.Ordinal.GetHashCode(details));
         }
     }
@@ -212,8 +220,5 @@ namespace ApiKeyModule
             Last = Math.Max(Last, other.Last);
             Sequence = Math.Min(Sequence, other.Sequence);
         }
-
-        public FailureGroup Copy() =>
-            new FailureGroup(KeyId, KeyName, Code, Details, Count, First, Last) { IsOverflow = IsOverflow, Sequence = Sequence };
     }
 }

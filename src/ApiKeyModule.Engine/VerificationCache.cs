@@ -12,7 +12,7 @@ namespace ApiKeyModule
     /// </summary>
     internal sealed class VerificationCache
     {
-        private const int MaxKeys = 65_536;
+        internal const int MaxKeys = 65_536;
         private readonly ConcurrentDictionary<int, Entry> keys = new ConcurrentDictionary<int, Entry>();
         private long generation;
         private int count;
@@ -57,6 +57,9 @@ namespace ApiKeyModule
             }
             return key;
         }
+
+        /// <summary>How many keys are cached (usable or not).</summary>
+        internal int Count => keys.Count;
 
         /// <summary>After a change to keys made through the store itself (its own commits may leave the change version as it was).</summary>
         public void Forget()

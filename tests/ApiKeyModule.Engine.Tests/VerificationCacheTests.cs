@@ -97,6 +97,83 @@ namespace ApiKeyModule.Tests
             }
         }
 
+        [Fact]
+        public void A_cached_key_is_used_without_a_read_while_the_version_seen_is_unchanged()
+        {
+            var reader = new FakeReader();
+            var cache = new VerificationCache();
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+            // The first hit sees a version not seen before through the reader: it forgets, and reads again.
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+            Assert.Equal(2, reader.Reads);
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+            Assert.Equal(2, reader.Reads);
+            reader.Change("v2");
+            Assert.Equal("v2", cache.Find(reader, 1).Name);
+            Assert.Equal("v2", cache.Find(reader, 1).Name);
+            Assert.Equal(3, reader.Reads);
+        }
+
+        [Fact]
+        public void An_id_with_no_key_is_not_cached_so_a_key_made_with_it_later_is_found()
+        {
+            var reader = new FakeReader { Missing = true };
+            reader.Tracker.See(reader.ChangeVersion());
+            var cache = new VerificationCache();
+            Assert.Null(cache.Find(reader, 1));
+            reader.Missing = false;
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+        }
+
+        [Fact]
+        public void A_key_read_before_a_change_and_cached_after_it_is_not_used_and_the_next_read_replaces_it()
+        {
+            var reader = new FakeReader();
+            reader.Tracker.See(reader.ChangeVersion());
+            var cache = new VerificationCache();
+            // Another thread notices a change while this one reads.
+            reader.DuringRead = () => cache.Forget();
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+            reader.DuringRead = null;
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+            Assert.Equal(2, reader.Reads);
+            Assert.Equal("v1", cache.Find(reader, 1).Name);
+            Assert.Equal(2, reader.Reads);
+        }
+
+        [Fact]
+        public void As_many_keys_as_the_bound_are_all_cached()
+        {
+            var reader = new FakeReader();
+            reader.Tracker.See(reader.ChangeVersion());
+            var cache = new VerificationCache();
+            for (int id = 1; id <= VerificationCache.MaxKeys; id++)
+            {
+                cache.Find(reader, id);
+            }
+            cache.Find(reader, 1);
+            cache.Find(reader, VerificationCache.MaxKeys);
+            Assert.Equal(VerificationCache.MaxKeys, reader.Reads);
+        }
+
+        [Fact]
+        public void Past_the_bound_every_key_is_forgotten_and_read_again()
+        {
+            var reader = new FakeReader();
+            reader.Tracker.See(reader.ChangeVersion());
+            var cache = new VerificationCache();
+            for (int id = 1; id <= VerificationCache.MaxKeys + 1; id++)
+            {
+                cache.Find(reader, id);
+            }
+            Assert.Equal(0, cache.Count);
+            cache.Find(reader, 1);
+            Assert.Equal(VerificationCache.MaxKeys + 2, reader.Reads);
+            cache.Find(reader, 1);
+            Assert.Equal(VerificationCache.MaxKeys + 2, reader.Reads);
+        }
+
         /// <summary>
         /// Verifies (so the key is cached), changes it through <paramref name="writer"/> (<paramref name="sql"/> for another
         /// tool), and checks the next verification with what the change returned.
@@ -133,6 +210,37 @@ namespace ApiKeyModule.Tests
                 {
                     expect(store, key, changed);
                 }
+            }
+        }
+
+        /// <summary>A reader of one key per id, named after the store's version; counts its reads.</summary>
+        private sealed class FakeReader : IKeyReader
+        {
+            private long version = 1;
+            private string name = "v1";
+
+            public int Reads { get; private set; }
+
+            public bool Missing { get; set; }
+
+            public Action DuringRead { get; set; }
+
+            public ChangeTracker Tracker { get; } = new ChangeTracker();
+
+            /// <summary>Another connection changes the key.</summary>
+            public void Change(string newName)
+            {
+                version++;
+                name = newName;
+            }
+
+            public long ChangeVersion() => version;
+
+            public VerifiedKey ReadForVerification(int id)
+            {
+                Reads++;
+                DuringRead?.Invoke();
+                return Missing ? null : new VerifiedKey(name, new byte[] { 1 }, false, null, null, "");
             }
         }
     }
