@@ -68,7 +68,7 @@ namespace ApiKeyModule.Tests
                 Assert.Equal(0, store.GraceRecords.Count);
                 store.NoticeGraceEnd(id, key, end);
                 Assert.Equal(1, store.GraceRecords.Count);
-                Assert.True(store.FlushRecorded());
+                store.FlushRecorded();
                 Assert.Equal(1L, CountEnds(temp, id));
             }
         }
