@@ -172,6 +172,7 @@ namespace ApiKeyModule
             for (int i = 0; i < value.Length; i++)
             {
                 char c = value[i];
+                // Stryker disable once Equality : no method holds a 'Z', so whether a 'z' is upper-cased cannot change a match.
                 if (c >= 'a' && c <= 'z')
                 {
                     c = (char)(c - 'a' + 'A');
