@@ -207,8 +207,12 @@ namespace ApiKeyModule
             catch (Exception e) when (e is InvalidOperationException || e is ArgumentException)
             {
                 // YamlDotNet reports some malformed input this way, with no position and no useful message.
-                // Stryker disable once Conditional,String : the stream's start is read before any text, so there is always an event to place the fault after and the empty alternative is never taken.
-                string near = parser.Current != null ? $" (after {At(parser.Current.End)})" : "";
+                // Stryker disable once String : the stream's start is read before any text, so there is always an event to place the fault after and this is replaced.
+                string near = "";
+                if (parser.Current != null)
+                {
+                    near = $" (after {At(parser.Current.End)})";
+                }
                 throw Invalid(kind, $"{kind.Title} is not valid YAML or JSON{near}.", e);
             }
         }

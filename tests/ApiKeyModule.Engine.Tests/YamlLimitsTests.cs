@@ -82,15 +82,16 @@ namespace ApiKeyModule.Tests
         {
             // The root, an anchored value, one use of it and the rest: the values read reach the limit before any alias is expanded.
             int rest = SafeYaml.MaxNodes - 3 + beyond;
-            var text = new StringBuilder("- &a x\n- *a\n").Insert(12, "- x\n", rest).ToString();
+            var text = new StringBuilder("- &a x\n- *a\n");
+            text.Insert(text.Length, "- x\n", rest);
 
             if (accepted)
             {
-                Assert.Equal(2 + rest, SafeYaml.Load(text, YamlDocumentKind.Allowlist).Children.Count);
+                Assert.Equal(2 + rest, SafeYaml.Load(text.ToString(), YamlDocumentKind.Allowlist).Children.Count);
             }
             else
             {
-                var e = Assert.Throws<ApiKeyException>(() => SafeYaml.Load(text, YamlDocumentKind.Allowlist));
+                var e = Assert.Throws<ApiKeyException>(() => SafeYaml.Load(text.ToString(), YamlDocumentKind.Allowlist));
                 Assert.Equal(ErrorIds.AllowlistDocumentTooComplex, e.ErrorId);
                 Assert.Equal("The allowlist document is too complex: it has more than 100,000 values, counting each use of an alias in full. Write it out without anchors and aliases.", e.Message);
             }
@@ -101,7 +102,8 @@ namespace ApiKeyModule.Tests
         [InlineData(1, "The allowlist has more than 10,000 entries; the limit is 10,000.")]
         public void An_allowlist_over_the_value_limit_is_said_to_have_too_many_entries_once_it_has_more_than_their_limit(int beyond, string message)
         {
-            // Single values, then a last entry with as many values as it takes to pass the value limit inside it.
+            // The root, single values, and a last entry whose list and values are one past the value limit: the limit is
+            // passed inside the last entry, when the list has that many entries.
             int entries = AllowlistDocument.MaxEntries + beyond, width = SafeYaml.MaxNodes - entries;
             var text = new StringBuilder().Insert(0, "- x\n", entries - 1).Append("- [");
             text.Append(string.Join(", ", Enumerable.Repeat("x", width))).Append("]\n");
