@@ -162,7 +162,8 @@ namespace ApiKeyModule
 
         private static bool IsControl(char c) => char.IsControl(c) || c == '\u2028' || c == '\u2029';
 
-        // ASCII only: OrdinalIgnoreCase would also accept e.g. U+017F (long s) as 'S'.
+        // ASCII only: OrdinalIgnoreCase would also accept e.g. U+017F (long s) as 'S'. Every method is upper-case ASCII
+        // letters or '*', so a character matches as it is or in its ASCII lower case.
         private static bool AsciiEqualsIgnoreCase(string value, string upper)
         {
             if (value.Length != upper.Length)
@@ -171,12 +172,7 @@ namespace ApiKeyModule
             }
             for (int i = 0; i < value.Length; i++)
             {
-                char c = value[i];
-                if (c >= 'a' && c <= 'z')
-                {
-                    c = (char)(c - 'a' + 'A');
-                }
-                if (c != upper[i])
+                if (value[i] != upper[i] && value[i] != char.ToLowerInvariant(upper[i]))
                 {
                     return false;
                 }

@@ -71,7 +71,7 @@ namespace ApiKeyModule
         public static KeySpec? Parse(string text, bool forExistingKey)
         {
             YamlNode? root = SafeYaml.Load(text, Kind);
-            if (root == null || (root.Kind == NodeKind.Scalar && root.IsNull))
+            if (root == null || root.IsNull)
             {
                 return null;
             }

@@ -181,6 +181,13 @@ namespace ApiKeyModule.Tests
         }
 
         [Fact]
+        public void FromFields_of_null_says_the_entry_is_empty_and_what_it_needs()
+        {
+            var e = AssertInvalidEntry(() => AllowlistRules.FromFields(null, 3));
+            Assert.Equal("Allowlist entry 3 is empty. Give it a method and a resource.", e.Message);
+        }
+
+        [Fact]
         public void FromFields_rejects_no_fields()
         {
             var e = AssertInvalidEntry(() => AllowlistRules.FromFields(Array.Empty<KeyValuePair<string, object>>(), 1));
@@ -255,6 +262,36 @@ namespace ApiKeyModule.Tests
         public void Normalize_of_nothing_is_empty()
         {
             Assert.Empty(AllowlistRules.Normalize(Array.Empty<AllowlistEntry>()));
+        }
+
+        [Fact]
+        public void Normalize_refuses_a_missing_list_or_a_null_entry()
+        {
+            Assert.Equal("entries", Assert.Throws<ArgumentNullException>(() => AllowlistRules.Normalize(null)).ParamName);
+            var e = Assert.Throws<ArgumentException>(() => AllowlistRules.Normalize(new[] { AllowlistEntry.Create("GET", "x"), null }));
+            Assert.Equal("entries", e.ParamName);
+            Assert.StartsWith("The list holds a null entry.", e.Message);
+        }
+
+        [Fact]
+        public void A_value_up_to_the_shown_length_is_shown_whole_even_ending_in_half_a_surrogate_pair()
+        {
+            string whole = new string('a', 60);
+            Assert.Equal(whole, AllowlistRules.Show(whole));
+            Assert.Equal(new string('a', 59) + "\\uD800", AllowlistRules.Show(new string('a', 59) + "\uD800"));
+        }
+
+        [Fact]
+        public void A_longer_value_is_cut_at_the_shown_length_and_marked_with_dots()
+        {
+            Assert.Equal(new string('a', 60) + "...", AllowlistRules.Show(new string('a', 61)));
+            Assert.Equal(new string('a', 60) + "...", AllowlistRules.Show(new string('a', 61) + "\U0001F600"));
+        }
+
+        [Fact]
+        public void A_cut_never_splits_a_surrogate_pair()
+        {
+            Assert.Equal(new string('a', 59) + "...", AllowlistRules.Show(new string('a', 59) + "\U0001F600b"));
         }
     }
 }

@@ -109,5 +109,82 @@ namespace ApiKeyModule.Tests
             Assert.Equal("# ERROR: first\n# ERROR: second line\nname: x\n", once);
             Assert.Equal("# ERROR: third\nname: x\n", KeyDocument.WithError(once, "third"));
         }
+            [Fact]
+        public void The_template_says_on_its_first_line_what_saving_it_does_and_how_to_cancel()
+        {
+            Assert.StartsWith("# New API key. Fill in, save and close the editor to create it. Empty the file to cancel.\n# String: ", KeyDocument.Template());
+            Assert.StartsWith("# API key 3. Change what you need, save and close the editor to apply. Empty the file to cancel.\n# String: ", KeyDocument.Template(Existing()));
+        }
+
+        [Fact]
+        public void The_template_of_a_key_that_never_expires_says_null()
+        {
+            ApiKey key = Existing();
+            key.ExpiresAt = null;
+            Assert.Contains("\nexpires_at: null\n", KeyDocument.Template(key));
+        }
+
+        [Fact]
+        public void Control_line_separator_and_delete_characters_of_a_name_are_escaped_and_read_back_as_they_were()
+        {
+            // A name from the store is not validated again: the document must still be one line per field.
+            const string name = "a\u0001\u001f \u007f\u2028\u2029\"\\\u00e9b";
+            string template = KeyDocument.Template(Existing(name));
+            Assert.Contains("\nname: \"a\\u0001\\u001f \\u007f\\u2028\\u2029\\\"\\\\\u00e9b\"\n", template);
+            YamlNode root = SafeYaml.Load(template, YamlDocumentKind.Key);
+            Assert.Equal(new[] { "name", name }, root.Children.Take(2).Select(n => n.Text));
+        }
+
+        [Theory]
+        [InlineData(false, "hello", "InvalidKeyDocument", "The key document is the text 'hello', but it must be fields such as 'name: backup'.")]
+        [InlineData(false, "[a]: x", "InvalidKeyDocument", "The key document has a list as a field name (line 1, column 1).")]
+        [InlineData(false, "name: k\nname: j", "InvalidKeyDocument", "The field 'name' is given twice (line 2, column 1).")]
+        [InlineData(false, "name: [a, b]", "InvalidKeyDocument", "The field 'name' is a list (line 1, column 7), but it must be a single value.")]
+        [InlineData(false, "name: k\nexpires_at: someday", "InvalidExpiry", "expires_at 'someday' (line 2, column 13) is not a date. Write it as 2027-01-31T00:00:00Z, or null for never.")]
+        [InlineData(true, "reset: maybe", "InvalidKeyDocument", "reset 'maybe' (line 1, column 8) must be true or false.")]
+        [InlineData(false, "name: k\ncolor: blue", "InvalidKeyDocument", "Unknown field 'color' (line 2, column 1). The fields are name, allowlist, expires_at.")]
+        [InlineData(true, "color: blue", "InvalidKeyDocument", "Unknown field 'color' (line 1, column 1). The fields are name, allowlist, expires_at, reset and grace_period.")]
+        [InlineData(false, "allowlist: []", "InvalidName", "The name is missing. Give one, for example 'name: backup-server'.")]
+        [InlineData(false, "name: ~", "InvalidName", "The name is missing. Give one, for example 'name: backup-server'.")]
+        public void Each_fault_of_a_document_is_told_with_where_it_is_and_what_to_write(bool forExistingKey, string text, string errorId, string message)
+        {
+            var e = Assert.Throws<ApiKeyException>(() => KeyDocument.Parse(text, forExistingKey));
+            Assert.Equal(errorId, e.ErrorId);
+            Assert.Equal(message, e.Message);
+        }
+
+        [Fact]
+        public void A_null_name_leaves_the_name_and_a_null_allowlist_empties_it()
+        {
+            KeySpec spec = KeyDocument.Parse("name:\nallowlist: null\n", forExistingKey: true);
+            Assert.Null(spec.Name);
+            Assert.NotNull(spec.Allowlist);
+            Assert.Empty(spec.Allowlist);
+        }
+
+        [Theory]
+        [InlineData("2027-01-31T00:00:00Z")]
+        [InlineData("2027-01-31T00:00:00")]
+        [InlineData("2027-01-31T02:00:00+02:00")]
+        [InlineData("2027-01-30T19:00:00-05:00")]
+        public void An_expiry_is_read_as_UTC_a_time_without_a_zone_taken_as_UTC(string expiresAt)
+        {
+            DateTime? time = KeyDocument.Parse($"name: k\nexpires_at: {expiresAt}", forExistingKey: false).ExpiresAt;
+            Assert.Equal(DateTimeKind.Utc, time.Value.Kind);
+            Assert.Equal(new DateTime(2027, 1, 31, 0, 0, 0, DateTimeKind.Utc), time.Value);
+        }
+
+        [Fact]
+        public void Errors_replace_a_document_of_nothing_but_errors()
+        {
+            Assert.Equal("# ERROR: new\n", KeyDocument.WithError("# ERROR: old", "new"));
+        }
+
+        [Fact]
+        public void Errors_on_top_of_a_document_with_CRLF_line_ends_keep_its_lines()
+        {
+            Assert.Equal("# ERROR: first\n# ERROR: second\nname: x\nallowlist: []\n",
+                KeyDocument.WithError("# ERROR: old\r\nname: x\r\nallowlist: []\r\n", "first\r\nsecond"));
+        }
     }
 }
